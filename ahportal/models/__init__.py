@@ -1,0 +1,45 @@
+"""SQLModel tables and enums, one module per aggregate; importing this registers them all."""
+
+from ahportal.models.account import (
+    ROLE_LABELS,
+    Account,
+    AuthSession,
+    LoginMethod,
+    Role,
+    SignInCode,
+)
+from ahportal.models.base import utcnow
+from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
+from ahportal.models.division import Division, DivisionLevel
+from ahportal.models.flow import FlowRecord, OperationLog
+from ahportal.models.organization import HrLevel, Organization, OrgKind, OrgStatus
+from ahportal.models.person import BindingStatus, Person, UnitBinding
+from ahportal.models.reference import Specialty, TitleLevel, TitleSeries, UnitNature
+
+__all__ = [
+    "ROLE_LABELS",
+    "Account",
+    "AuthSession",
+    "BindingStatus",
+    "DemoIdentity",
+    "DevAuthorizationCode",
+    "Division",
+    "DivisionLevel",
+    "FlowRecord",
+    "GovnetUserType",
+    "HrLevel",
+    "LoginMethod",
+    "OperationLog",
+    "OrgKind",
+    "OrgStatus",
+    "Organization",
+    "Person",
+    "Role",
+    "SignInCode",
+    "Specialty",
+    "TitleLevel",
+    "TitleSeries",
+    "UnitBinding",
+    "UnitNature",
+    "utcnow",
+]

@@ -1,0 +1,44 @@
+"""Append-only records: the audit flow of every audited thing, and the operation log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from ahportal.models.account import Role
+from ahportal.models.base import enum_field, timestamp_field
+
+
+class FlowRecord(SQLModel, table=True):
+    """One step of an audit flow (申报流程): who did what to which record, with what opinion."""
+
+    __tablename__ = "flow_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    record_id: int = Field(index=True)
+    action: str = Field(max_length=32)
+    from_status: str = Field(max_length=32)
+    to_status: str = Field(max_length=32)
+    actor_account_id: int = Field(foreign_key="account.id")
+    actor_role: Role = enum_field(Role)
+    actor_name: str = Field(max_length=128)
+    opinion: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = timestamp_field(index=True)
+
+
+class OperationLog(SQLModel, table=True):
+    """操作日志: who changed what, when, with the changed fields (before/after)."""
+
+    __tablename__ = "operation_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_account_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    action: str = Field(max_length=64, index=True)
+    target_kind: str = Field(max_length=32)
+    target_id: int | None = Field(default=None)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = timestamp_field(index=True)
