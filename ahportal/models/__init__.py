@@ -5,6 +5,7 @@ from ahportal.models.account import (
     Account,
     AuthSession,
     LoginMethod,
+    LoginThrottle,
     Role,
     SignInCode,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "GovnetUserType",
     "HrLevel",
     "LoginMethod",
+    "LoginThrottle",
     "OperationLog",
     "OrgKind",
     "OrgStatus",

@@ -86,3 +86,14 @@ class SignInCode(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     expires_at: datetime = timestamp_field(default_now=False)
     used_at: datetime | None = timestamp_field(nullable=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed password attempts per username (known or not), so lockout reveals nothing."""
+
+    __tablename__ = "login_throttle"
+
+    username: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)
+    locked_until: datetime | None = timestamp_field(nullable=True)
+    updated_at: datetime = timestamp_field()

@@ -1,0 +1,1 @@
+"""Shared UI: the layout shell, page headers, cards and forms."""

@@ -1,0 +1,111 @@
+"""The layout shell every signed-in page uses: header, role-aware menu, main area."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ahportal.state.base import PortalState
+
+PORTAL_NAME = "安徽省专业技术人员综合管理服务平台"
+BRAND = "#0b4a8f"
+
+
+def _menu_item(item: rx.Var) -> rx.Component:
+    active = PortalState.router.page.path == item["path"]
+    return rx.el.li(
+        rx.link(
+            item["label"],
+            href=item["path"],
+            padding="0.6rem 1rem",
+            display="block",
+            border_radius="6px",
+            color=rx.cond(active, "white", "#1c2733"),
+            background=rx.cond(active, BRAND, "transparent"),
+            font_weight=rx.cond(active, "600", "400"),
+            underline="none",
+            aria_current=rx.cond(active, "page", "false"),
+        ),
+        list_style="none",
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(rx.heading(PORTAL_NAME, as_="p", size="5", color="white"), href="/workbench",
+                    underline="none"),
+            rx.spacer(),
+            rx.hstack(
+                rx.text(PortalState.user_name, weight="bold", color="white"),
+                rx.badge(PortalState.role_label, color_scheme="gray", variant="solid",
+                         high_contrast=True),
+                rx.text(PortalState.org_name, color="white", size="2"),
+                rx.button("退出", on_click=PortalState.sign_out, variant="outline",
+                          color="white", size="2", id="sign-out"),
+                spacing="3",
+                align="center",
+            ),
+            align="center",
+            padding="0.75rem 1.5rem",
+        ),
+        background=BRAND,
+    )
+
+
+def shell(title: str, *content: rx.Component) -> rx.Component:
+    """A signed-in page: header, side menu for the role, and the page's content."""
+    return rx.box(
+        header(),
+        rx.hstack(
+            rx.el.nav(
+                rx.el.ul(rx.foreach(PortalState.menu, _menu_item), padding="0", margin="0"),
+                aria_label="主菜单",
+                width="220px",
+                min_width="220px",
+                padding="1rem 0.5rem",
+                background="white",
+                border_right="1px solid #d9dee5",
+                min_height="calc(100vh - 56px)",
+            ),
+            rx.el.main(
+                rx.heading(title, as_="h1", size="6", margin_bottom="1rem"),
+                *content,
+                flex="1",
+                padding="1.5rem 2rem",
+                id="main",
+            ),
+            align="start",
+            spacing="0",
+            width="100%",
+        ),
+        background="#f3f5f8",
+        min_height="100vh",
+    )
+
+
+def stat_card(label: rx.Var | str, value: rx.Var | str, hint: rx.Var | str = "",
+              href: rx.Var | str = "") -> rx.Component:
+    """A figure on the 工作台."""
+    body = rx.vstack(
+        rx.text(label, size="2", color="#3d4a5c"),
+        rx.text(value, size="7", weight="bold", color="#0b2f57"),
+        rx.text(hint, size="1", color="#4a5668"),
+        spacing="1",
+    )
+    return rx.card(body, min_width="200px")
+
+
+def link_button(text: str, href: str, *, full_page: bool = False, **props: object) -> rx.Component:
+    """A link that looks like a button (no nested interactive elements).
+
+    full_page=True makes a plain anchor, for backend routes such as /auth/… that the
+    client-side router must not handle.
+    """
+    style = {
+        "display": "inline-block", "padding": "0.6rem 1.2rem", "background": BRAND,
+        "color": "white", "border_radius": "6px", "text_align": "center",
+        "font_weight": "600", "text_decoration": "none",
+    }
+    if full_page:
+        return rx.el.a(text, href=href, style=style, **props)
+    return rx.link(text, href=href, style=style, underline="none", **props)

@@ -1,0 +1,1 @@
+"""The domain: plain functions that check, change and commit; testable without Reflex."""

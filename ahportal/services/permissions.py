@@ -1,0 +1,160 @@
+"""The one place that says who may do what on which record: role permissions and scopes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, true
+from sqlmodel import Session, col
+
+from ahportal.models import (
+    ROLE_LABELS,
+    Account,
+    DivisionLevel,
+    HrLevel,
+    Organization,
+    OrgKind,
+    Person,
+    Role,
+)
+from ahportal.models.division import territory_prefix
+from ahportal.services.errors import NotSignedIn, PermissionDenied
+
+# Permissions are named <area>.<action>[_<thing>]; each lists the roles that hold it.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "workbench.view": frozenset(Role),
+    "tasks.view": frozenset(Role),
+    "profile.view_own": frozenset({Role.APPLICANT}),
+    "binding.request": frozenset({Role.APPLICANT}),
+    "binding.audit": frozenset({Role.UNIT_ADMIN}),
+    "unit.view_own": frozenset({Role.UNIT_ADMIN}),
+    "unit.edit_own": frozenset({Role.UNIT_ADMIN}),
+    "unit.view_supervised": frozenset({Role.DEPARTMENT, Role.HR_BUREAU}),
+    "account.manage": frozenset({Role.OPS}),
+    "reference.manage": frozenset({Role.OPS}),
+}
+
+_HR_LEVEL_TO_DIVISION = {
+    HrLevel.PROVINCE: DivisionLevel.PROVINCE,
+    HrLevel.CITY: DivisionLevel.CITY,
+    HrLevel.COUNTY: DivisionLevel.COUNTY,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: resolved on the server from the session, never from the browser."""
+
+    account_id: int
+    role: Role
+    display_name: str
+    person_id: int | None = None
+    org_id: int | None = None
+    org_name: str | None = None
+    org_kind: OrgKind | None = None
+    division_code: str | None = None
+    hr_level: HrLevel | None = None
+
+    @property
+    def role_label(self) -> str:
+        label = ROLE_LABELS[self.role]
+        if self.role is Role.HR_BUREAU and self.hr_level is not None:
+            return {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}[
+                self.hr_level
+            ] + label
+        return label
+
+    @property
+    def territory_prefix(self) -> str | None:
+        """Division-code prefix of an HR bureau's territory."""
+        if self.role is not Role.HR_BUREAU or not self.division_code or self.hr_level is None:
+            return None
+        return territory_prefix(self.division_code, _HR_LEVEL_TO_DIVISION[self.hr_level])
+
+
+def actor_for_account(session: Session, account: Account) -> Actor:
+    """Build the Actor for a loaded account (with its organisation, if any)."""
+    org = session.get(Organization, account.org_id) if account.org_id else None
+    assert account.id is not None
+    return Actor(
+        account_id=account.id,
+        role=account.role,
+        display_name=account.display_name,
+        person_id=account.person_id,
+        org_id=org.id if org else None,
+        org_name=org.name if org else None,
+        org_kind=org.kind if org else None,
+        division_code=org.division_code if org else None,
+        hr_level=org.hr_level if org else None,
+    )
+
+
+def has_permission(actor: Actor | None, permission: str) -> bool:
+    """Whether the actor's role holds the permission (unknown permissions hold for nobody)."""
+    if actor is None:
+        return False
+    return actor.role in PERMISSIONS.get(permission, frozenset())
+
+
+def require(actor: Actor | None, permission: str) -> Actor:
+    """Return the actor if signed in and the role holds the permission; raise otherwise."""
+    if actor is None:
+        raise NotSignedIn()
+    if not has_permission(actor, permission):
+        raise PermissionDenied()
+    return actor
+
+
+def can_see_unit(actor: Actor, unit: Organization) -> bool:
+    """Whether a unit lies inside the actor's scope."""
+    if unit.kind is not OrgKind.UNIT:
+        return False
+    if actor.role is Role.UNIT_ADMIN:
+        return unit.id == actor.org_id
+    if actor.role is Role.DEPARTMENT:
+        return unit.department_id is not None and unit.department_id == actor.org_id
+    if actor.role is Role.HR_BUREAU:
+        prefix = actor.territory_prefix
+        return bool(prefix and unit.division_code and unit.division_code.startswith(prefix))
+    return False
+
+
+def require_unit(actor: Actor | None, permission: str, unit: Organization | None) -> Actor:
+    """Check permission, then that the unit is inside the actor's scope."""
+    checked = require(actor, permission)
+    if unit is None or not can_see_unit(checked, unit):
+        raise PermissionDenied("该单位不在您的管辖范围内")
+    return checked
+
+
+def require_own_person(actor: Actor | None, permission: str, person: Person | None) -> Actor:
+    """Check permission, then that the person record is the actor's own."""
+    checked = require(actor, permission)
+    if person is None or person.id != checked.person_id:
+        raise PermissionDenied("只能操作本人的信息")
+    return checked
+
+
+def unit_scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """A SQL condition on Organization selecting the units inside the actor's scope."""
+    is_unit = col(Organization.kind) == OrgKind.UNIT
+    if actor.role is Role.UNIT_ADMIN and actor.org_id is not None:
+        return is_unit & (col(Organization.id) == actor.org_id)
+    if actor.role is Role.DEPARTMENT and actor.org_id is not None:
+        return is_unit & (col(Organization.department_id) == actor.org_id)
+    if actor.role is Role.HR_BUREAU and actor.territory_prefix:
+        return is_unit & col(Organization.division_code).startswith(actor.territory_prefix)
+    return false()
+
+
+def everything() -> ColumnElement[bool]:
+    """A SQL condition that holds for every row (for roles whose scope is global)."""
+    return true()
+
+
+def describe(actor: Actor | None) -> dict[str, Any]:
+    """A loggable summary of the actor."""
+    if actor is None:
+        return {"actor": None}
+    return {"account_id": actor.account_id, "role": actor.role.value, "org_id": actor.org_id}

@@ -1,0 +1,205 @@
+"""Server-side sessions: sign-in by password, one-time codes, cookie tokens, timeouts, sign-out."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select, update
+
+from ahportal.models import Account, AuthSession, LoginMethod, LoginThrottle, SignInCode, utcnow
+from ahportal.services.errors import SignInFailed
+from ahportal.services.passwords import verify_password
+from ahportal.services.permissions import Actor, actor_for_account
+from ahportal.settings import get_settings
+
+SESSION_COOKIE = "ahportal_session"
+SIGN_IN_CODE_SECONDS = 60
+_LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _normalise_username(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+def authenticate_password(session: Session, *, username: str, password: str,
+                          now: datetime | None = None) -> Account:
+    """Check a built-in account's password with lockout; commit the attempt's outcome.
+
+    Failures are counted per username whether or not it exists, and the messages are the
+    same either way, so a caller learns nothing about which usernames exist.
+    """
+    settings = get_settings()
+    now = now or utcnow()
+    name = _normalise_username(username)
+    if not name or not password:
+        raise SignInFailed("请输入用户名和密码")
+    throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
+    if throttle.locked_until is not None:
+        if throttle.locked_until > now:
+            raise SignInFailed(f"连续登录失败次数过多，请 {settings.lockout_minutes} 分钟后再试")
+        throttle.locked_until = None
+        throttle.failures = 0
+    account = session.exec(
+        select(Account).where(
+            col(Account.username) == name, col(Account.login_method) == LoginMethod.BUILTIN
+        )
+    ).first()
+    if not verify_password(account.password_hash if account else None, password):
+        throttle.failures += 1
+        if throttle.failures >= settings.lockout_attempts:
+            throttle.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            throttle.failures = 0
+        throttle.updated_at = now
+        session.add(throttle)
+        session.commit()
+        if throttle.locked_until is not None:
+            raise SignInFailed(f"连续登录失败次数过多，请 {settings.lockout_minutes} 分钟后再试")
+        left = settings.lockout_attempts - throttle.failures
+        raise SignInFailed(f"用户名或密码错误，再错 {left} 次将锁定 {settings.lockout_minutes} 分钟")
+    assert account is not None
+    if account.disabled:
+        raise SignInFailed("该账号已停用，请联系系统运维人员")
+    if throttle.failures or throttle.locked_until:
+        throttle.failures = 0
+        throttle.locked_until = None
+        throttle.updated_at = now
+        session.add(throttle)
+    session.commit()
+    return account
+
+
+def issue_sign_in_code(session: Session, *, account_id: int, now: datetime | None = None) -> str:
+    """A one-time code (valid one minute) the browser exchanges for the session cookie."""
+    now = now or utcnow()
+    raw = secrets.token_urlsafe(32)
+    session.add(SignInCode(code_hash=_digest(raw), account_id=account_id,
+                           expires_at=now + timedelta(seconds=SIGN_IN_CODE_SECONDS)))
+    session.commit()
+    return raw
+
+
+def redeem_sign_in_code(session: Session, raw_code: str, now: datetime | None = None) -> int | None:
+    """Mark a sign-in code used and return its account id; None if unknown, used or expired."""
+    now = now or utcnow()
+    if not raw_code or len(raw_code) > 128:
+        return None
+    result = session.exec(  # type: ignore[call-overload]
+        update(SignInCode)
+        .where(
+            col(SignInCode.code_hash) == _digest(raw_code),
+            col(SignInCode.used_at).is_(None),
+            col(SignInCode.expires_at) > now,
+        )
+        .values(used_at=now)
+        .returning(col(SignInCode.account_id))
+    ).first()
+    session.commit()
+    return int(result[0]) if result else None
+
+
+def start_session(session: Session, *, account: Account, client_ip: str | None = None,
+                  user_agent: str | None = None, now: datetime | None = None) -> str:
+    """Create a server-side session for the account and return the raw cookie token."""
+    settings = get_settings()
+    now = now or utcnow()
+    if account.disabled:
+        raise SignInFailed("该账号已停用，请联系系统运维人员")
+    raw = secrets.token_urlsafe(32)
+    assert account.id is not None
+    session.add(AuthSession(
+        token_hash=_digest(raw), account_id=account.id, created_at=now, last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        client_ip=(client_ip or "")[:64] or None, user_agent=(user_agent or "")[:255] or None,
+    ))
+    account.last_login_at = now
+    session.add(account)
+    session.commit()
+    return raw
+
+
+def resolve_actor(session: Session, raw_token: str | None, now: datetime | None = None
+                  ) -> Actor | None:
+    """The actor behind a cookie token, or None if the session is unknown, ended or timed out.
+
+    Idle and absolute timeouts end the session on the server; activity is recorded at most
+    once a minute so that a busy page does not write on every event.
+    """
+    if not raw_token or len(raw_token) > 128:
+        return None
+    settings = get_settings()
+    now = now or utcnow()
+    row = session.exec(
+        select(AuthSession, Account)
+        .join(Account, col(Account.id) == col(AuthSession.account_id))
+        .where(col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None))
+    ).first()
+    if row is None:
+        return None
+    auth_session, account = row
+    reason = None
+    if account.disabled:
+        reason = "disabled"
+    elif auth_session.expires_at <= now:
+        reason = "expired"
+    elif now - auth_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        reason = "idle"
+    if reason is not None:
+        auth_session.ended_at = now
+        auth_session.ended_reason = reason
+        session.add(auth_session)
+        session.commit()
+        return None
+    if now - auth_session.last_seen_at >= _LAST_SEEN_GRANULARITY:
+        auth_session.last_seen_at = now
+        session.add(auth_session)
+        session.commit()
+    return actor_for_account(session, account)
+
+
+def end_session(session: Session, raw_token: str | None, reason: str = "logout") -> bool:
+    """End the session behind a cookie token; True if one was open."""
+    if not raw_token:
+        return False
+    result = session.exec(  # type: ignore[call-overload]
+        update(AuthSession)
+        .where(col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    session.commit()
+    return bool(result.rowcount)
+
+
+def end_account_sessions(session: Session, account_id: int, reason: str) -> int:
+    """End every open session of an account (used when it is disabled); no commit."""
+    result = session.exec(  # type: ignore[call-overload]
+        update(AuthSession)
+        .where(col(AuthSession.account_id) == account_id, col(AuthSession.ended_at).is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    return int(result.rowcount or 0)
+
+
+def token_from_cookie_header(cookie_header: str | None) -> str | None:
+    """Pick the session token out of a raw Cookie header."""
+    if not cookie_header:
+        return None
+    from http.cookies import CookieError, SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        # Fall back to a lenient split: one bad cookie must not sign the user out.
+        for part in cookie_header.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == SESSION_COOKIE:
+                return value or None
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel else None

@@ -1,0 +1,64 @@
+"""The task registry: every kind of pending item, counted and listed in SQL per account.
+
+A module that adds an audited kind registers a TaskKind here; the 任务中心 page and the
+工作台 counts read only this registry, so new kinds need no page changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from ahportal.models import Role
+from ahportal.services.permissions import Actor
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One pending item as the task center shows it."""
+
+    kind: str
+    record_id: int
+    title: str
+    subtitle: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of pending item: who sees it, how to count it and list it (both in SQL)."""
+
+    key: str
+    label: str
+    roles: frozenset[Role]
+    count: Callable[[Session, Actor], int]
+    page: Callable[[Session, Actor, int, int], list[TaskRow]]
+    audit_route: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, TaskKind] = {}
+
+
+def register_task_kind(kind: TaskKind) -> None:
+    """Add a kind; registering the same key twice is a programming error."""
+    if kind.key in _REGISTRY:
+        raise ValueError(f"task kind {kind.key!r} registered twice")
+    _REGISTRY[kind.key] = kind
+
+
+def kinds_for(actor: Actor) -> list[TaskKind]:
+    """The kinds this actor's role works on, in registration order."""
+    return [kind for kind in _REGISTRY.values() if actor.role in kind.roles]
+
+
+def pending_counts(session: Session, actor: Actor) -> dict[str, int]:
+    """Pending items per kind for the actor (one COUNT query per kind)."""
+    return {kind.key: kind.count(session, actor) for kind in kinds_for(actor)}
+
+
+def get_kind(key: str) -> TaskKind | None:
+    return _REGISTRY.get(key)

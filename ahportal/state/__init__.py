@@ -1,0 +1,1 @@
+"""Reflex State classes: thin; resolve the actor, call a service, set vars."""

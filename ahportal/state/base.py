@@ -1,0 +1,77 @@
+"""The base State every portal State inherits: resolves the actor from the session cookie."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ahportal.db import session_scope
+from ahportal.pages.routes import menu_for, route_for
+from ahportal.services.errors import NotSignedIn, PermissionDenied
+from ahportal.services.permissions import Actor, require
+from ahportal.services.sessions import end_session, resolve_actor, token_from_cookie_header
+
+
+class PortalState(rx.State):
+    """Who is signed in, for the shell; every protected handler re-resolves on the server.
+
+    The cookie is HttpOnly: the browser's script never sees it. It reaches us in the
+    websocket handshake headers, which the browser cannot change per event.
+    """
+
+    user_name: str = ""
+    role: str = ""
+    role_label: str = ""
+    org_name: str = ""
+    menu: list[dict[str, str]] = []
+
+    def _session_token(self) -> str | None:
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    def _actor(self) -> Actor | None:
+        """The signed-in actor, or None; checks timeouts and disabled accounts every time."""
+        with session_scope() as session:
+            return resolve_actor(session, self._session_token())
+
+    def _require(self, permission: str) -> Actor:
+        """The actor if the role holds the permission; raises NotSignedIn / PermissionDenied."""
+        return require(self._actor(), permission)
+
+    def _show_actor(self, actor: Actor) -> None:
+        self.user_name = actor.display_name
+        self.role = actor.role.value
+        self.role_label = actor.role_label
+        self.org_name = actor.org_name or ""
+        self.menu = [{"path": r.path, "label": r.menu_label or r.title, "icon": r.icon}
+                     for r in menu_for(actor.role)]
+
+    def _forget_actor(self) -> None:
+        self.user_name = self.role = self.role_label = self.org_name = ""
+        self.menu = []
+
+    @rx.event
+    def guard_page(self):  # type: ignore[no-untyped-def]
+        """on_load of every protected page: sign-in and role check, then show the shell."""
+        path = self.router.page.path
+        route = route_for(path)
+        try:
+            actor = self._actor()
+            if actor is None:
+                raise NotSignedIn()
+            if route is None or not route.allows(actor.role):
+                raise PermissionDenied("您的角色不能访问该页面")
+        except NotSignedIn:
+            self._forget_actor()
+            return rx.redirect("/login?error=signed_out", replace=True)
+        except PermissionDenied as exc:
+            self._show_actor(actor)
+            return [rx.redirect("/workbench", replace=True), rx.toast.error(exc.message)]
+        self._show_actor(actor)
+        return None
+
+    @rx.event
+    def sign_out(self):  # type: ignore[no-untyped-def]
+        """End the session on the server, then let /auth/logout clear the cookie."""
+        with session_scope() as session:
+            end_session(session, self._session_token())
+        self._forget_actor()
+        return rx.call_script("window.location.assign('/auth/logout')")

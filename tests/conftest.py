@@ -1,0 +1,147 @@
+"""Shared fixtures: a fresh, migrated database per test (SQLite or PostgreSQL), and actors.
+
+The database comes from a template made once per run (Alembic migrations, reference data,
+demo data), so each test gets its own copy: a file copy on SQLite, CREATE DATABASE …
+TEMPLATE on PostgreSQL. Set AHPORTAL_TEST_PG_URL (a server URL, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres) to run everything on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, col, select
+
+PG_SERVER_URL = os.environ.get("AHPORTAL_TEST_PG_URL", "")
+_counter = itertools.count()
+
+
+def _reset_caches() -> None:
+    from ahportal import db, settings
+
+    settings.get_settings.cache_clear()
+    db._engine_for.cache_clear()
+
+
+def _set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+
+
+def _pg_admin_engine():
+    return create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(database: str) -> str:
+    base, _, _ = PG_SERVER_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+def _build_template(url: str, storage: Path) -> None:
+    """Migrate, load reference data and seed demo data into the database at url."""
+    os.environ.update({
+        "AHPORTAL_MODE": "test", "AHPORTAL_DATABASE_URL": url,
+        "AHPORTAL_STORAGE_ROOT": str(storage), "AHPORTAL_BASE_URL": "http://testserver",
+    })
+    _reset_caches()
+    from ahportal.cli import load_reference, migrate, seed_demo
+
+    migrate()
+    load_reference()
+    seed_demo()
+    from ahportal.db import get_engine
+
+    get_engine().dispose()
+    _reset_caches()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL (or file) of the migrated, seeded template database."""
+    root = tmp_path_factory.mktemp("template")
+    saved = dict(os.environ)
+    if PG_SERVER_URL:
+        name = f"ahportal_tpl_{os.getpid()}"
+        admin = _pg_admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _build_template(_pg_url(name), root / "storage")
+        yield name
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = root / "template.db"
+        _build_template(f"sqlite:///{path}", root / "storage")
+        yield str(path)
+    os.environ.clear()
+    os.environ.update(saved)
+    _reset_caches()
+
+
+def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[], None]]:
+    """A fresh database copied from the template; returns (url, drop)."""
+    if PG_SERVER_URL:
+        name = f"ahportal_t_{os.getpid()}_{next(_counter)}"
+        admin = _pg_admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        return _pg_url(name), drop
+    path = target_dir / f"test-{next(_counter)}.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}", lambda: None
+
+
+@pytest.fixture
+def db_url(template_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database for this test, made current through the settings."""
+    url, drop = make_database_copy(template_db, tmp_path)
+    _set_env(monkeypatch, AHPORTAL_MODE="test", AHPORTAL_DATABASE_URL=url,
+             AHPORTAL_STORAGE_ROOT=str(tmp_path / "storage"),
+             AHPORTAL_BASE_URL="http://testserver")
+    _reset_caches()
+    yield url
+    from ahportal.db import get_engine
+
+    get_engine().dispose()
+    _reset_caches()
+    drop()
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    """A session on this test's fresh database."""
+    from ahportal.db import get_engine
+
+    with Session(get_engine(), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def actor_for(session: Session):
+    """actor_for(username_or_display_name) → the Actor of a seeded account."""
+    from ahportal.models import Account
+    from ahportal.services.permissions import actor_for_account
+
+    def lookup(name: str):
+        account = session.exec(
+            select(Account).where((col(Account.username) == name)
+                                  | (col(Account.display_name) == name))
+        ).first()
+        assert account is not None, f"no seeded account {name!r}"
+        return actor_for_account(session, account)
+
+    return lookup
