@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:30:51.501276
+Create Date: 2026-11-23 01:37:22.199509
 """
 
 from collections.abc import Sequence
@@ -46,6 +46,13 @@ def upgrade() -> None:
     with op.batch_alter_table('division', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_division_parent_code'), ['parent_code'], unique=False)
 
+    op.create_table('login_throttle',
+    sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', ahportal.models.base.AwareDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', ahportal.models.base.AwareDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('username', name=op.f('pk_login_throttle'))
+    )
     op.create_table('title_level',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -334,6 +341,7 @@ def downgrade() -> None:
     op.drop_table('unit_nature')
     op.drop_table('title_series')
     op.drop_table('title_level')
+    op.drop_table('login_throttle')
     with op.batch_alter_table('division', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_division_parent_code'))
 
