@@ -1,10 +1,9 @@
 """The Reflex app: pages from the route registry, /auth and /dev-idp routes, security headers."""
 
-from __future__ import annotations
-
 import logging
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from ahportal.components.layout import PORTAL_NAME
 from ahportal.pages.routes import ROUTES
@@ -13,7 +12,7 @@ from ahportal.security_headers import SecurityHeadersMiddleware
 logger = logging.getLogger("ahportal")
 
 
-def backend_exception_handler(exception: Exception) -> rx.event.EventSpec:
+def backend_exception_handler(exception: Exception) -> EventSpec:
     """Log the error on the server; the browser gets a Chinese sentence, never a traceback."""
     logger.exception("unhandled error in an event handler", exc_info=exception)
     return rx.toast.error("系统繁忙，操作未完成，请稍后重试")
@@ -27,7 +26,6 @@ def _build_api_transformers() -> list:  # type: ignore[type-arg]
 
 app = rx.App(
     html_lang="zh-CN",
-    theme=rx.theme(accent_color="blue", radius="medium"),
     head_components=[rx.el.meta(name="description", content=PORTAL_NAME)],
     api_transformer=_build_api_transformers(),
     backend_exception_handler=backend_exception_handler,
@@ -35,7 +33,7 @@ app = rx.App(
 
 for route in ROUTES:
     app.add_page(
-        route.load(),
+        route.load(),  # type: ignore[arg-type]
         route=route.path,
         title=f"{route.title} - {PORTAL_NAME}",
         on_load=route.load_events() or None,

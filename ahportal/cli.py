@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     if settings.is_sqlite:
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True,
-                                                                           exist_ok=True)
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
     if args.command in ("migrate", "setup"):
         migrate()
         print("数据库已迁移到最新版本")

@@ -6,18 +6,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # The compiled React app runs inline bootstrap scripts and Radix/emotion inline styles, so
 # those two need 'unsafe-inline'; everything else is locked to the portal's own origin.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 _ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
@@ -42,8 +44,11 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in {h for h, _ in _ALWAYS + _HTML_ONLY}]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {h for h, _ in _ALWAYS + _HTML_ONLY}
+                ]
                 content_type = dict(headers).get(b"content-type", b"")
                 headers.extend(_ALWAYS)
                 if content_type.startswith(b"text/html") or not content_type:

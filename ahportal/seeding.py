@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 from stdnum.cn import ric, uscc
@@ -37,7 +38,7 @@ COUNTY_BUREAUS = ("340104", "340111", "340123", "340202", "340504")
 
 def with_ric_check(first17: str) -> str:
     """A valid 18-character ID number from its first 17 digits."""
-    return first17 + ric.calc_check_digit(first17)
+    return first17 + ric.calc_check_digit(first17 + "0")  # takes 18 chars, ignores the last
 
 
 def with_uscc_check(first17: str) -> str:
@@ -79,34 +80,87 @@ DEPARTMENTS = (
 )
 
 UNITS = (
-    DemoUnit("安徽省立医院", with_uscc_check("12340000485000102"), "340000",
-             "public_institution", "安徽省卫生健康委员会"),
-    DemoUnit("合肥市第一人民医院", with_uscc_check("12340100485000231"), "340100",
-             "public_institution", "合肥市卫生健康委员会"),
+    DemoUnit(
+        "安徽省立医院",
+        with_uscc_check("12340000485000102"),
+        "340000",
+        "public_institution",
+        "安徽省卫生健康委员会",
+    ),
+    DemoUnit(
+        "合肥市第一人民医院",
+        with_uscc_check("12340100485000231"),
+        "340100",
+        "public_institution",
+        "合肥市卫生健康委员会",
+    ),
     DemoUnit("合肥宏景软件有限公司", "91340100683643522D", "340100", "private", None),
-    DemoUnit("蜀山区教育体育局", with_uscc_check("11340104003005678"), "340104", "government",
-             "蜀山区教育体育局"),
-    DemoUnit("安徽肥西建设投资集团有限公司", with_uscc_check("91340123MA2N00871"), "340123",
-             "state_owned", None),
-    DemoUnit("希望小学", None, "340104", "public_institution", "蜀山区教育体育局",
-             username="unit-xiwang"),
-    DemoUnit("芜湖新程科技有限公司", with_uscc_check("91340202MA2T00452"), "340202", "private",
-             None, registered=False),
+    DemoUnit(
+        "蜀山区教育体育局",
+        with_uscc_check("11340104003005678"),
+        "340104",
+        "government",
+        "蜀山区教育体育局",
+    ),
+    DemoUnit(
+        "安徽肥西建设投资集团有限公司",
+        with_uscc_check("91340123MA2N00871"),
+        "340123",
+        "state_owned",
+        None,
+    ),
+    DemoUnit(
+        "希望小学", None, "340104", "public_institution", "蜀山区教育体育局", username="unit-xiwang"
+    ),
+    DemoUnit(
+        "芜湖新程科技有限公司",
+        with_uscc_check("91340202MA2T00452"),
+        "340202",
+        "private",
+        None,
+        registered=False,
+    ),
 )
 
 PERSONS = (
-    DemoPerson("李明", with_ric_check("34010219850312231"), "13905510001", "安徽省立医院",
-               BindingStatus.APPROVED),
-    DemoPerson("王芳", with_ric_check("34010419880721402"), "13905510002", "合肥市第一人民医院",
-               BindingStatus.APPROVED),
-    DemoPerson("陈静", with_ric_check("34010419900105202"), "13905510003", "蜀山区教育体育局",
-               BindingStatus.APPROVED),
-    DemoPerson("赵强", with_ric_check("34012319920830331"), "13905510004", "合肥宏景软件有限公司",
-               BindingStatus.PENDING),
-    DemoPerson("孙丽", with_ric_check("34010419930211322"), "13905510005", "希望小学",
-               BindingStatus.PENDING),
-    DemoPerson("刘洋", with_ric_check("34020219950618451"), "13905510006", None, None,
-               registered=False),
+    DemoPerson(
+        "李明",
+        with_ric_check("34010219850312231"),
+        "13905510001",
+        "安徽省立医院",
+        BindingStatus.APPROVED,
+    ),
+    DemoPerson(
+        "王芳",
+        with_ric_check("34010419880721402"),
+        "13905510002",
+        "合肥市第一人民医院",
+        BindingStatus.APPROVED,
+    ),
+    DemoPerson(
+        "陈静",
+        with_ric_check("34010419900105202"),
+        "13905510003",
+        "蜀山区教育体育局",
+        BindingStatus.APPROVED,
+    ),
+    DemoPerson(
+        "赵强",
+        with_ric_check("34012319920830331"),
+        "13905510004",
+        "合肥宏景软件有限公司",
+        BindingStatus.PENDING,
+    ),
+    DemoPerson(
+        "孙丽",
+        with_ric_check("34010419930211322"),
+        "13905510005",
+        "希望小学",
+        BindingStatus.PENDING,
+    ),
+    DemoPerson(
+        "刘洋", with_ric_check("34020219950618451"), "13905510006", None, None, registered=False
+    ),
 )
 
 
@@ -116,7 +170,7 @@ def _org(session: Session, kind: OrgKind, name: str) -> Organization | None:
     ).first()
 
 
-def _ensure_org(session: Session, kind: OrgKind, name: str, **values: object) -> Organization:
+def _ensure_org(session: Session, kind: OrgKind, name: str, **values: Any) -> Organization:
     org = _org(session, kind, name)
     if org is None:
         org = Organization(kind=kind, name=name, status=OrgStatus.ACTIVE, **values)
@@ -127,51 +181,94 @@ def _ensure_org(session: Session, kind: OrgKind, name: str, **values: object) ->
 
 def _ensure_builtin(session: Session, username: str, role: Role, org: Organization) -> None:
     if session.exec(select(Account).where(col(Account.username) == username)).first() is None:
-        add_builtin_account(session, username=username, password=DEMO_PASSWORD, role=role,
-                            display_name=org.name, org_id=org.id)
+        add_builtin_account(
+            session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            display_name=org.name,
+            org_id=org.id,
+        )
 
 
-def _ensure_govnet_account(session: Session, subject: str, role: Role, name: str, *,
-                           person_id: int | None = None, org_id: int | None = None) -> None:
+def _ensure_govnet_account(
+    session: Session,
+    subject: str,
+    role: Role,
+    name: str,
+    *,
+    person_id: int | None = None,
+    org_id: int | None = None,
+) -> None:
     if session.exec(select(Account).where(col(Account.govnet_subject) == subject)).first():
         return
-    session.add(Account(role=role, login_method=LoginMethod.GOVNET, govnet_subject=subject,
-                        display_name=name, person_id=person_id, org_id=org_id))
+    session.add(
+        Account(
+            role=role,
+            login_method=LoginMethod.GOVNET,
+            govnet_subject=subject,
+            display_name=name,
+            person_id=person_id,
+            org_id=org_id,
+        )
+    )
 
 
-def _ensure_identity(session: Session, user_type: GovnetUserType, key: str, name: str,
-                     **values: str | None) -> str:
+def _ensure_identity(
+    session: Session, user_type: GovnetUserType, key: str, name: str, **values: str | None
+) -> str:
     subject = demo_subject(user_type, key)
-    if session.exec(select(DemoIdentity).where(col(DemoIdentity.subject) == subject)).first() is None:
-        session.add(DemoIdentity(user_type=user_type, subject=subject, name=name, **values))
+    if (
+        session.exec(select(DemoIdentity).where(col(DemoIdentity.subject) == subject)).first()
+        is None
+    ):
+        session.add(DemoIdentity(user_type=user_type, subject=subject, name=name, **values))  # type: ignore[arg-type]
     return subject
 
 
 def seed_authorities(session: Session) -> None:
     """Operations, HR bureaus at every level, departments and a committee organizer."""
-    ops = _ensure_org(session, OrgKind.OPS, "安徽省专业技术人员综合管理服务平台运维组",
-                      division_code="340000")
+    ops = _ensure_org(
+        session, OrgKind.OPS, "安徽省专业技术人员综合管理服务平台运维组", division_code="340000"
+    )
     _ensure_builtin(session, "ops", Role.OPS, ops)
     divisions = {d.code: d for d in session.exec(select(Division))}
-    province = _ensure_org(session, OrgKind.HR_BUREAU, "安徽省人力资源和社会保障厅",
-                           division_code="340000", hr_level=HrLevel.PROVINCE)
+    province = _ensure_org(
+        session,
+        OrgKind.HR_BUREAU,
+        "安徽省人力资源和社会保障厅",
+        division_code="340000",
+        hr_level=HrLevel.PROVINCE,
+    )
     _ensure_builtin(session, "hr-340000", Role.HR_BUREAU, province)
     for code, division in sorted(divisions.items()):
         if division.level is DivisionLevel.CITY:
-            city = _ensure_org(session, OrgKind.HR_BUREAU, f"{division.name}人力资源和社会保障局",
-                               division_code=code, hr_level=HrLevel.CITY)
+            city = _ensure_org(
+                session,
+                OrgKind.HR_BUREAU,
+                f"{division.name}人力资源和社会保障局",
+                division_code=code,
+                hr_level=HrLevel.CITY,
+            )
             _ensure_builtin(session, f"hr-{code}", Role.HR_BUREAU, city)
     for code in COUNTY_BUREAUS:
-        county = _ensure_org(session, OrgKind.HR_BUREAU,
-                             f"{divisions[code].name}人力资源和社会保障局",
-                             division_code=code, hr_level=HrLevel.COUNTY)
+        county = _ensure_org(
+            session,
+            OrgKind.HR_BUREAU,
+            f"{divisions[code].name}人力资源和社会保障局",
+            division_code=code,
+            hr_level=HrLevel.COUNTY,
+        )
         _ensure_builtin(session, f"hr-{code}", Role.HR_BUREAU, county)
     for username, name, code in DEPARTMENTS:
         dept = _ensure_org(session, OrgKind.DEPARTMENT, name, division_code=code)
         _ensure_builtin(session, username, Role.DEPARTMENT, dept)
-    organizer = _ensure_org(session, OrgKind.COMMITTEE_ORGANIZER,
-                            "安徽省卫生健康委员会（卫生系列高级评委会组建单位）",
-                            division_code="340000")
+    organizer = _ensure_org(
+        session,
+        OrgKind.COMMITTEE_ORGANIZER,
+        "安徽省卫生健康委员会（卫生系列高级评委会组建单位）",
+        division_code="340000",
+    )
     _ensure_builtin(session, "committee-health", Role.COMMITTEE_ORGANIZER, organizer)
 
 
@@ -182,15 +279,25 @@ def seed_units(session: Session) -> None:
         key = unit.uscc or unit.name
         subject = None
         if unit.uscc:
-            subject = _ensure_identity(session, GovnetUserType.LEGAL, key, unit.name, uscc=unit.uscc)
+            subject = _ensure_identity(
+                session, GovnetUserType.LEGAL, key, unit.name, uscc=unit.uscc
+            )
         if not unit.registered:
             continue
         department = _org(session, OrgKind.DEPARTMENT, unit.department) if unit.department else None
         org = _ensure_org(
-            session, OrgKind.UNIT, unit.name, uscc=unit.uscc, division_code=unit.division,
-            unit_nature_id=natures[unit.nature], department_id=department.id if department else None,
-            contact_name="单位联系人", contact_phone="13800000000", email="contact@example.cn",
-            address="安徽省", legal_rep_name="法定代表人",
+            session,
+            OrgKind.UNIT,
+            unit.name,
+            uscc=unit.uscc,
+            division_code=unit.division,
+            unit_nature_id=natures[unit.nature],
+            department_id=department.id if department else None,
+            contact_name="单位联系人",
+            contact_phone="13800000000",
+            email="contact@example.cn",
+            address="安徽省",
+            legal_rep_name="法定代表人",
         )
         if unit.username:
             _ensure_builtin(session, unit.username, Role.UNIT_ADMIN, org)
@@ -201,8 +308,14 @@ def seed_units(session: Session) -> None:
 def seed_persons(session: Session) -> None:
     """Natural persons: bound, waiting for their unit, and one who has never signed in."""
     for demo in PERSONS:
-        subject = _ensure_identity(session, GovnetUserType.PERSON, demo.id_number, demo.name,
-                                   id_number=demo.id_number, phone=demo.phone)
+        subject = _ensure_identity(
+            session,
+            GovnetUserType.PERSON,
+            demo.id_number,
+            demo.name,
+            id_number=demo.id_number,
+            phone=demo.phone,
+        )
         if not demo.registered:
             continue
         person = session.exec(select(Person).where(col(Person.id_number) == demo.id_number)).first()
@@ -214,12 +327,22 @@ def seed_persons(session: Session) -> None:
         unit = _org(session, OrgKind.UNIT, demo.unit) if demo.unit else None
         if unit is None or demo.binding is None:
             continue
-        exists = session.exec(select(UnitBinding).where(
-            col(UnitBinding.person_id) == person.id, col(UnitBinding.unit_id) == unit.id)).first()
-        if exists is None:
+        exists = session.exec(
+            select(UnitBinding).where(
+                col(UnitBinding.person_id) == person.id, col(UnitBinding.unit_id) == unit.id
+            )
+        ).first()
+        if exists is None and person.id is not None and unit.id is not None:
             decided = demo.binding is BindingStatus.APPROVED
-            session.add(UnitBinding(person_id=person.id, unit_id=unit.id, status=demo.binding,
-                                    note="申请绑定工作单位", decided_at=utcnow() if decided else None))
+            session.add(
+                UnitBinding(
+                    person_id=person.id,
+                    unit_id=unit.id,
+                    status=demo.binding,
+                    note="申请绑定工作单位",
+                    decided_at=utcnow() if decided else None,
+                )
+            )
             if decided:
                 person.unit_id = unit.id
                 session.add(person)

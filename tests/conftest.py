@@ -45,10 +45,14 @@ def _pg_url(database: str) -> str:
 
 def _build_template(url: str, storage: Path) -> None:
     """Migrate, load reference data and seed demo data into the database at url."""
-    os.environ.update({
-        "AHPORTAL_MODE": "test", "AHPORTAL_DATABASE_URL": url,
-        "AHPORTAL_STORAGE_ROOT": str(storage), "AHPORTAL_BASE_URL": "http://testserver",
-    })
+    os.environ.update(
+        {
+            "AHPORTAL_MODE": "test",
+            "AHPORTAL_DATABASE_URL": url,
+            "AHPORTAL_STORAGE_ROOT": str(storage),
+            "AHPORTAL_BASE_URL": "http://testserver",
+        }
+    )
     _reset_caches()
     from ahportal.cli import load_reference, migrate, seed_demo
 
@@ -109,9 +113,13 @@ def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[
 def db_url(template_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh database for this test, made current through the settings."""
     url, drop = make_database_copy(template_db, tmp_path)
-    _set_env(monkeypatch, AHPORTAL_MODE="test", AHPORTAL_DATABASE_URL=url,
-             AHPORTAL_STORAGE_ROOT=str(tmp_path / "storage"),
-             AHPORTAL_BASE_URL="http://testserver")
+    _set_env(
+        monkeypatch,
+        AHPORTAL_MODE="test",
+        AHPORTAL_DATABASE_URL=url,
+        AHPORTAL_STORAGE_ROOT=str(tmp_path / "storage"),
+        AHPORTAL_BASE_URL="http://testserver",
+    )
     _reset_caches()
     yield url
     from ahportal.db import get_engine
@@ -138,8 +146,9 @@ def actor_for(session: Session):
 
     def lookup(name: str):
         account = session.exec(
-            select(Account).where((col(Account.username) == name)
-                                  | (col(Account.display_name) == name))
+            select(Account).where(
+                (col(Account.username) == name) | (col(Account.display_name) == name)
+            )
         ).first()
         assert account is not None, f"no seeded account {name!r}"
         return actor_for_account(session, account)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import reflex as rx
+from typing import Any
 
+import reflex as rx
+from reflex_components_core.react_router import ReactRouterLink
+
+from ahportal.components.native_form import native_form
 from ahportal.state.base import PortalState
 
 PORTAL_NAME = "安徽省专业技术人员综合管理服务平台"
 BRAND = "#0b4a8f"
 
 
-def _menu_item(item: rx.Var) -> rx.Component:
+def _menu_item(item: Any) -> rx.Component:
     active = PortalState.router.page.path == item["path"]
     return rx.el.li(
         rx.link(
@@ -32,16 +36,29 @@ def _menu_item(item: rx.Var) -> rx.Component:
 def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
-            rx.link(rx.heading(PORTAL_NAME, as_="p", size="5", color="white"), href="/workbench",
-                    underline="none"),
+            rx.link(
+                rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),
+                href="/workbench",
+                underline="none",
+            ),
             rx.spacer(),
             rx.hstack(
                 rx.text(PortalState.user_name, weight="bold", color="white"),
-                rx.badge(PortalState.role_label, color_scheme="gray", variant="solid",
-                         high_contrast=True),
+                rx.badge(
+                    PortalState.role_label, color_scheme="gray", variant="solid", high_contrast=True
+                ),
                 rx.text(PortalState.org_name, color="white", size="2"),
-                rx.button("退出", on_click=PortalState.sign_out, variant="outline",
-                          color="white", size="2", id="sign-out"),
+                native_form(
+                    rx.button(
+                        "退出",
+                        type="submit",
+                        variant="outline",
+                        color="white",
+                        size="2",
+                        id="sign-out",
+                    ),
+                    action="/auth/logout",
+                ),
                 spacing="3",
                 align="center",
             ),
@@ -83,8 +100,9 @@ def shell(title: str, *content: rx.Component) -> rx.Component:
     )
 
 
-def stat_card(label: rx.Var | str, value: rx.Var | str, hint: rx.Var | str = "",
-              href: rx.Var | str = "") -> rx.Component:
+def stat_card(
+    label: rx.Var | str, value: rx.Var | str, hint: rx.Var | str = "", href: rx.Var | str = ""
+) -> rx.Component:
     """A figure on the 工作台."""
     body = rx.vstack(
         rx.text(label, size="2", color="#3d4a5c"),
@@ -102,10 +120,15 @@ def link_button(text: str, href: str, *, full_page: bool = False, **props: objec
     client-side router must not handle.
     """
     style = {
-        "display": "inline-block", "padding": "0.6rem 1.2rem", "background": BRAND,
-        "color": "white", "border_radius": "6px", "text_align": "center",
-        "font_weight": "600", "text_decoration": "none",
+        "display": "inline-block",
+        "padding": "0.6rem 1.2rem",
+        "background": BRAND,
+        "color": "white",
+        "border_radius": "6px",
+        "text_align": "center",
+        "font_weight": "600",
+        "text_decoration": "none",
     }
     if full_page:
-        return rx.el.a(text, href=href, style=style, **props)
+        return ReactRouterLink.create(text, to=href, reload_document=True, style=style, **props)
     return rx.link(text, href=href, style=style, underline="none", **props)

@@ -7,7 +7,6 @@ from ahportal.models.account import (
     LoginMethod,
     LoginThrottle,
     Role,
-    SignInCode,
 )
 from ahportal.models.base import utcnow
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
@@ -37,7 +36,6 @@ __all__ = [
     "Organization",
     "Person",
     "Role",
-    "SignInCode",
     "Specialty",
     "TitleLevel",
     "TitleSeries",

@@ -76,18 +76,6 @@ class AuthSession(SQLModel, table=True):
     user_agent: str | None = Field(default=None, max_length=255)
 
 
-class SignInCode(SQLModel, table=True):
-    """A one-time code a websocket sign-in hands to the browser, exchanged for the cookie."""
-
-    __tablename__ = "sign_in_code"
-
-    id: int | None = Field(default=None, primary_key=True)
-    code_hash: str = Field(max_length=64, unique=True)
-    account_id: int = Field(foreign_key="account.id")
-    expires_at: datetime = timestamp_field(default_now=False)
-    used_at: datetime | None = timestamp_field(nullable=True)
-
-
 class LoginThrottle(SQLModel, table=True):
     """Failed password attempts per username (known or not), so lockout reveals nothing."""
 

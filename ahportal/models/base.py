@@ -46,7 +46,9 @@ class AwareDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def timestamp_field(*, nullable: bool = False, index: bool = False, default_now: bool = True) -> Any:
+def timestamp_field(
+    *, nullable: bool = False, index: bool = False, default_now: bool = True
+) -> Any:
     """A timezone-aware timestamp column (defaults to now)."""
     return Field(
         default_factory=utcnow if default_now and not nullable else None,
@@ -54,8 +56,9 @@ def timestamp_field(*, nullable: bool = False, index: bool = False, default_now:
     )
 
 
-def enum_field(enum_cls: type[Enum], *, default: Any = None, nullable: bool = False,
-               index: bool = False) -> Any:
+def enum_field(
+    enum_cls: type[Enum], *, default: Any = None, nullable: bool = False, index: bool = False
+) -> Any:
     """An Enum column stored as its value string (named, portable across SQLite and PostgreSQL)."""
     column_type = SAEnum(
         enum_cls,

@@ -24,8 +24,9 @@ class Division(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=6)
     name: str = Field(max_length=64)
-    parent_code: str | None = Field(default=None, foreign_key="division.code", index=True,
-                                    max_length=6)
+    parent_code: str | None = Field(
+        default=None, foreign_key="division.code", index=True, max_length=6
+    )
     level: DivisionLevel = enum_field(DivisionLevel)
     sort_order: int = Field(default=0)
 

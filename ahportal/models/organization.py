@@ -46,8 +46,9 @@ class Organization(SQLModel, table=True):
     kind: OrgKind = enum_field(OrgKind, index=True)
     name: str = Field(max_length=128, index=True)
     uscc: str | None = Field(default=None, max_length=18)
-    division_code: str | None = Field(default=None, foreign_key="division.code", index=True,
-                                      max_length=6)
+    division_code: str | None = Field(
+        default=None, foreign_key="division.code", index=True, max_length=6
+    )
     hr_level: HrLevel | None = enum_field(HrLevel, nullable=True)
     department_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     unit_nature_id: int | None = Field(default=None, foreign_key="unit_nature.id")

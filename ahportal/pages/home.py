@@ -21,18 +21,26 @@ def _entry(title: str, text: str) -> rx.Component:
 
 def home_page() -> rx.Component:
     return rx.box(
-        rx.el.header(rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
-                     background=BRAND, padding="1rem 2rem"),
+        rx.el.header(
+            rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
+            background=BRAND,
+            padding="1rem 2rem",
+        ),
         rx.el.main(
             rx.vstack(
                 rx.heading("欢迎使用" + PORTAL_NAME, as_="h1", size="7"),
                 rx.flex(
                     _entry("职称申报", "专业技术人员职称申报、单位及各级部门审核。"),
                     _entry("高层次/留学人才", "学术和技术带头人计划申报与推荐。"),
-                    gap="1.5rem", wrap="wrap", justify="center",
+                    gap="1.5rem",
+                    wrap="wrap",
+                    justify="center",
                 ),
-                align="center", spacing="5", padding="3rem 2rem",
+                align="center",
+                spacing="5",
+                padding="3rem 2rem",
             ),
         ),
-        background="#f3f5f8", min_height="100vh",
+        background="#f3f5f8",
+        min_height="100vh",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.components.layout import BRAND, PORTAL_NAME, link_button
+from ahportal.components.native_form import native_form
 from ahportal.state.login import LoginState
 
 
@@ -13,8 +14,12 @@ def _govnet_box(title: str, user_type: str, lines: list[str]) -> rx.Component:
         rx.vstack(
             rx.heading(title, as_="h2", size="4"),
             *[rx.text(line, size="2", color="#3d4a5c") for line in lines],
-            link_button("前往安徽政务网", f"/auth/govnet/login?user_type={user_type}",
-                        full_page=True, id=f"govnet-{user_type}"),
+            link_button(
+                "前往安徽政务网",
+                f"/auth/govnet/login?user_type={user_type}",
+                full_page=True,
+                id=f"govnet-{user_type}",
+            ),
             spacing="3",
         ),
         width="300px",
@@ -23,28 +28,49 @@ def _govnet_box(title: str, user_type: str, lines: list[str]) -> rx.Component:
 
 def _builtin_box() -> rx.Component:
     return rx.card(
-        rx.form(
+        native_form(
             rx.vstack(
                 rx.heading("内置账号登录", as_="h2", size="4"),
-                rx.text("无统一社会信用代码的单位、主管部门、人社部门、评委会组建单位及运维人员",
-                        size="2", color="#3d4a5c"),
+                rx.text(
+                    "无统一社会信用代码的单位、主管部门、人社部门、评委会组建单位及运维人员",
+                    size="2",
+                    color="#3d4a5c",
+                ),
                 rx.el.label("用户名", html_for="username", font_size="14px"),
-                rx.input(id="username", name="username", auto_complete="username",
-                         placeholder="请输入用户名", required=True, width="100%"),
+                rx.input(
+                    id="username",
+                    name="username",
+                    auto_complete="username",
+                    placeholder="请输入用户名",
+                    required=True,
+                    width="100%",
+                ),
                 rx.el.label("密码", html_for="password", font_size="14px"),
-                rx.input(id="password", name="password", type="password",
-                         auto_complete="current-password", placeholder="请输入密码",
-                         required=True, width="100%"),
-                rx.cond(LoginState.error != "",
-                        rx.callout(LoginState.error, color_scheme="red", icon="circle-alert",
-                                   role="alert", id="login-error", width="100%")),
-                rx.button("登录", type="submit", size="3", width="100%", loading=LoginState.busy,
-                          id="password-submit"),
+                rx.input(
+                    id="password",
+                    name="password",
+                    type="password",
+                    auto_complete="current-password",
+                    placeholder="请输入密码",
+                    required=True,
+                    width="100%",
+                ),
+                rx.cond(
+                    LoginState.error != "",
+                    rx.callout(
+                        LoginState.error,
+                        color_scheme="red",
+                        icon="circle-alert",
+                        role="alert",
+                        id="login-error",
+                        width="100%",
+                    ),
+                ),
+                rx.button("登录", type="submit", size="3", width="100%", id="password-submit"),
                 spacing="2",
                 width="100%",
             ),
-            on_submit=LoginState.password_sign_in,
-            reset_on_submit=False,
+            action="/auth/password",
         ),
         width="300px",
     )
@@ -54,23 +80,34 @@ def login_page() -> rx.Component:
     return rx.box(
         rx.el.header(
             rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
-            background=BRAND, padding="1rem 2rem",
+            background=BRAND,
+            padding="1rem 2rem",
         ),
         rx.el.main(
             rx.vstack(
                 rx.heading("用户登录", as_="h1", size="7"),
                 rx.text("推荐使用谷歌浏览器或 360 安全浏览器极速模式", size="2", color="#3d4a5c"),
-                rx.cond(LoginState.notice != "",
-                        rx.callout(LoginState.notice, icon="info", id="login-notice")),
+                rx.cond(
+                    LoginState.notice != "",
+                    rx.callout(LoginState.notice, icon="info", id="login-notice"),
+                ),
                 rx.flex(
-                    _govnet_box("个人登录", "person", [
-                        "使用安徽政务服务网个人用户账号登录。",
-                        "首次登录将进入个人注册页面。",
-                    ]),
-                    _govnet_box("单位登录", "legal", [
-                        "有统一社会信用代码的单位，使用安徽政务服务网法人用户账号登录。",
-                        "无统一社会信用代码的单位请使用内置账号登录。",
-                    ]),
+                    _govnet_box(
+                        "个人登录",
+                        "person",
+                        [
+                            "使用安徽政务服务网个人用户账号登录。",
+                            "首次登录将进入个人注册页面。",
+                        ],
+                    ),
+                    _govnet_box(
+                        "单位登录",
+                        "legal",
+                        [
+                            "有统一社会信用代码的单位，使用安徽政务服务网法人用户账号登录。",
+                            "无统一社会信用代码的单位请使用内置账号登录。",
+                        ],
+                    ),
                     _builtin_box(),
                     gap="1.5rem",
                     wrap="wrap",

@@ -32,7 +32,7 @@ class Route:
         return self.public or role in self.roles
 
     def load(self) -> Callable[[], object]:
-        return _resolve(self.component)  # type: ignore[no-any-return]
+        return _resolve(self.component)  # type: ignore[return-value]
 
     def load_events(self) -> list[object]:
         """The page's loader; protected pages first run PortalState.guard_page."""
@@ -54,11 +54,22 @@ def _resolve(target: str) -> object:
 
 ROUTES: tuple[Route, ...] = (
     Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
-    Route("/login", "登录", "ahportal.pages.login:login_page", PUBLIC,
-          loader="ahportal.state.login:LoginState.read_query"),
-    Route("/workbench", "工作台", "ahportal.pages.workbench:workbench_page", EVERY_ROLE,
-          menu_label="工作台", icon="layout-dashboard",
-          loader="ahportal.state.workbench:WorkbenchState.load"),
+    Route(
+        "/login",
+        "登录",
+        "ahportal.pages.login:login_page",
+        PUBLIC,
+        loader="ahportal.state.login:LoginState.read_query",
+    ),
+    Route(
+        "/workbench",
+        "工作台",
+        "ahportal.pages.workbench:workbench_page",
+        EVERY_ROLE,
+        menu_label="工作台",
+        icon="layout-dashboard",
+        loader="ahportal.state.workbench:WorkbenchState.load",
+    ),
 )
 
 _BY_PATH = {route.path: route for route in ROUTES}

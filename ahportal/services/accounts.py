@@ -17,19 +17,33 @@ def normalise_username(raw: str) -> str:
     """Lower-case, trimmed; raise ValidationFailed if not 3-64 of a-z 0-9 _ . -."""
     username = (raw or "").strip().lower()
     if not _USERNAME.match(username):
-        raise ValidationFailed("username", "用户名须为 3 至 64 位小写字母、数字或 _ . -，且以字母或数字开头")
+        raise ValidationFailed(
+            "username", "用户名须为 3 至 64 位小写字母、数字或 _ . -，且以字母或数字开头"
+        )
     return username
 
 
-def add_builtin_account(session: Session, *, username: str, password: str, role: Role,
-                        display_name: str, org_id: int | None) -> Account:
+def add_builtin_account(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str,
+    org_id: int | None,
+) -> Account:
     """Stage a new built-in account (caller commits); raise ValidationFailed on bad input."""
     name = normalise_username(username)
     check_password_strength(password)
     if session.exec(select(Account).where(col(Account.username) == name)).first():
         raise ValidationFailed("username", f"用户名“{name}”已被使用")
-    account = Account(role=role, login_method=LoginMethod.BUILTIN, username=name,
-                      password_hash=hash_password(password), display_name=display_name.strip(),
-                      org_id=org_id)
+    account = Account(
+        role=role,
+        login_method=LoginMethod.BUILTIN,
+        username=name,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        org_id=org_id,
+    )
     session.add(account)
     return account

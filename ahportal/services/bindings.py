@@ -35,18 +35,28 @@ def pending_page(session: Session, actor: Actor, limit: int, offset: int) -> lis
         .join(Person, col(Person.id) == col(UnitBinding.person_id))
         .where(_pending_for_unit(actor))
         .order_by(col(UnitBinding.created_at), col(UnitBinding.id))
-        .limit(limit).offset(offset)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return [
-        TaskRow(kind="binding", record_id=binding.id or 0,
-                title=f"{person.name} 申请绑定本单位",
-                subtitle=f"证件号码 {mask_id_number(person.id_number)}",
-                submitted_at=binding.created_at)
+        TaskRow(
+            kind="binding",
+            record_id=binding.id or 0,
+            title=f"{person.name} 申请绑定本单位",
+            subtitle=f"证件号码 {mask_id_number(person.id_number)}",
+            submitted_at=binding.created_at,
+        )
         for binding, person in rows
     ]
 
 
-register_task_kind(TaskKind(
-    key="binding", label="人员注册审核", roles=frozenset({Role.UNIT_ADMIN}),
-    count=count_pending, page=pending_page, audit_route="/unit/registrations",
-))
+register_task_kind(
+    TaskKind(
+        key="binding",
+        label="人员注册审核",
+        roles=frozenset({Role.UNIT_ADMIN}),
+        count=count_pending,
+        page=pending_page,
+        audit_route="/unit/registrations",
+    )
+)

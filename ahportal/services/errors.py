@@ -48,4 +48,9 @@ class InvalidTransition(DomainError):
 
 
 class SignInFailed(DomainError):
-    """A password sign-in was refused (wrong credentials, lockout, disabled account)."""
+    """A sign-in was refused; `code` (missing, wrong, locked, disabled) travels in URLs."""
+
+    def __init__(self, message: str, code: str = "wrong", attempts_left: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.attempts_left = attempts_left

@@ -131,14 +131,13 @@ def _sign_in(session: Session, identity: GovnetIdentity) -> Account:
 
 
 def _create_account(session: Session, identity: GovnetIdentity) -> Account:
+    person_id = org_id = None
     if identity.user_type is GovnetUserType.PERSON:
-        person = _person_for(session, identity)
-        role, owner = Role.APPLICANT, {"person_id": person.id}
-        existing = col(Account.person_id) == person.id
+        role, person_id = Role.APPLICANT, _person_for(session, identity).id
+        existing = col(Account.person_id) == person_id
     else:
-        unit = _unit_for(session, identity)
-        role, owner = Role.UNIT_ADMIN, {"org_id": unit.id}
-        existing = col(Account.org_id) == unit.id
+        role, org_id = Role.UNIT_ADMIN, _unit_for(session, identity).id
+        existing = col(Account.org_id) == org_id
     # Same 身份证号 / 统一社会信用代码 under a new 政务网 subject: keep the one account.
     account = session.exec(
         select(Account).where(
@@ -148,8 +147,13 @@ def _create_account(session: Session, identity: GovnetIdentity) -> Account:
         )
     ).first()
     if account is None:
-        account = Account(role=role, login_method=LoginMethod.GOVNET,
-                          display_name=identity.name[:_DISPLAY_NAME_MAX], **owner)
+        account = Account(
+            role=role,
+            login_method=LoginMethod.GOVNET,
+            display_name=identity.name[:_DISPLAY_NAME_MAX],
+            person_id=person_id,
+            org_id=org_id,
+        )
     account.govnet_subject = identity.subject
     session.add(account)
     session.flush()
@@ -157,28 +161,28 @@ def _create_account(session: Session, identity: GovnetIdentity) -> Account:
 
 
 def _person_for(session: Session, identity: GovnetIdentity) -> Person:
-    person = session.exec(
-        select(Person).where(col(Person.id_number) == identity.id_number)
-    ).first()
+    person = session.exec(select(Person).where(col(Person.id_number) == identity.id_number)).first()
     if person is None:
-        person = Person(name=identity.name, id_number=identity.id_number or "",
-                        phone=identity.phone)
+        person = Person(
+            name=identity.name, id_number=identity.id_number or "", phone=identity.phone
+        )
         session.add(person)
         session.flush()
     return person
 
 
 def _unit_for(session: Session, identity: GovnetIdentity) -> Organization:
-    unit = session.exec(
-        select(Organization).where(col(Organization.uscc) == identity.uscc)
-    ).first()
+    unit = session.exec(select(Organization).where(col(Organization.uscc) == identity.uscc)).first()
     if unit is None:
-        unit = Organization(kind=OrgKind.UNIT, name=identity.name, uscc=identity.uscc,
-                            status=OrgStatus.INCOMPLETE)
+        unit = Organization(
+            kind=OrgKind.UNIT, name=identity.name, uscc=identity.uscc, status=OrgStatus.INCOMPLETE
+        )
         session.add(unit)
         session.flush()
     elif unit.kind is not OrgKind.UNIT:
-        raise ValidationFailed("uscc", "该统一社会信用代码已登记为其他类型的机构，不能以法人用户身份登录")
+        raise ValidationFailed(
+            "uscc", "该统一社会信用代码已登记为其他类型的机构，不能以法人用户身份登录"
+        )
     return unit
 
 

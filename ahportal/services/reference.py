@@ -26,8 +26,9 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def _upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]
-            ) -> tuple[Any, bool]:
+def _upsert(
+    session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]
+) -> tuple[Any, bool]:
     """Insert a row or update its values; return (row, inserted)."""
     query = select(model)
     for name, value in key.items():
@@ -50,10 +51,17 @@ def load_divisions(session: Session) -> int:
     rows.sort(key=lambda r: (order[DivisionLevel(r["level"])], r["code"]))
     inserted = 0
     for index, row in enumerate(rows):
-        _, new = _upsert(session, Division, {"code": row["code"]}, {
-            "name": row["name"], "parent_code": row["parent_code"] or None,
-            "level": DivisionLevel(row["level"]), "sort_order": index,
-        })
+        _, new = _upsert(
+            session,
+            Division,
+            {"code": row["code"]},
+            {
+                "name": row["name"],
+                "parent_code": row["parent_code"] or None,
+                "level": DivisionLevel(row["level"]),
+                "sort_order": index,
+            },
+        )
         inserted += new
         session.flush()
     return inserted
@@ -63,26 +71,45 @@ def load_dictionaries(session: Session) -> int:
     """Load unit natures, title series, levels and specialties; keep edits to names."""
     inserted = 0
     for row in _rows("unit-natures.csv"):
-        inserted += _upsert_new(session, UnitNature, {"code": row["code"]}, {
-            "name": row["name"], "is_public_institution": row["is_public_institution"] == "1",
-            "sort_order": int(row["sort_order"])})
+        inserted += _upsert_new(
+            session,
+            UnitNature,
+            {"code": row["code"]},
+            {
+                "name": row["name"],
+                "is_public_institution": row["is_public_institution"] == "1",
+                "sort_order": int(row["sort_order"]),
+            },
+        )
     for row in _rows("title-levels.csv"):
-        inserted += _upsert_new(session, TitleLevel, {"code": row["code"]},
-                                {"name": row["name"], "rank": int(row["rank"])})
+        inserted += _upsert_new(
+            session,
+            TitleLevel,
+            {"code": row["code"]},
+            {"name": row["name"], "rank": int(row["rank"])},
+        )
     for row in _rows("title-series.csv"):
-        inserted += _upsert_new(session, TitleSeries, {"code": row["code"]},
-                                {"name": row["name"], "sort_order": int(row["sort_order"])})
+        inserted += _upsert_new(
+            session,
+            TitleSeries,
+            {"code": row["code"]},
+            {"name": row["name"], "sort_order": int(row["sort_order"])},
+        )
     session.flush()
     series_ids = {s.code: s.id for s in session.exec(select(TitleSeries)).all()}
     for row in _rows("specialties.csv"):
-        inserted += _upsert_new(session, Specialty, {
-            "series_id": series_ids[row["series_code"]], "code": row["code"]},
-            {"name": row["name"], "sort_order": int(row["sort_order"])})
+        inserted += _upsert_new(
+            session,
+            Specialty,
+            {"series_id": series_ids[row["series_code"]], "code": row["code"]},
+            {"name": row["name"], "sort_order": int(row["sort_order"])},
+        )
     return inserted
 
 
-def _upsert_new(session: Session, model: type[Any], key: dict[str, Any],
-                values: dict[str, Any]) -> int:
+def _upsert_new(
+    session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]
+) -> int:
     """Insert when missing; an existing row keeps what operations may have edited."""
     query = select(model)
     for name, value in key.items():

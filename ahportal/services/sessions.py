@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select, update
 
-from ahportal.models import Account, AuthSession, LoginMethod, LoginThrottle, SignInCode, utcnow
+from ahportal.models import Account, AuthSession, LoginMethod, LoginThrottle, utcnow
 from ahportal.services.errors import SignInFailed
 from ahportal.services.passwords import verify_password
 from ahportal.services.permissions import Actor, actor_for_account
 from ahportal.settings import get_settings
 
 SESSION_COOKIE = "ahportal_session"
-SIGN_IN_CODE_SECONDS = 60
 _LAST_SEEN_GRANULARITY = timedelta(seconds=60)
 
 
@@ -27,8 +26,26 @@ def _normalise_username(username: str) -> str:
     return username.strip().lower()[:64]
 
 
-def authenticate_password(session: Session, *, username: str, password: str,
-                          now: datetime | None = None) -> Account:
+def sign_in_message(code: str, attempts_left: int = 0) -> str:
+    """The Chinese sentence for a refused sign-in (the same for known and unknown usernames)."""
+    settings = get_settings()
+    if code == "missing":
+        return "请输入用户名和密码"
+    if code == "locked":
+        return f"连续登录失败次数过多，请 {settings.lockout_minutes} 分钟后再试"
+    if code == "disabled":
+        return "该账号已停用，请联系系统运维人员"
+    left = max(0, min(attempts_left, settings.lockout_attempts))
+    return f"用户名或密码错误，再错 {left} 次将锁定 {settings.lockout_minutes} 分钟"
+
+
+def _refuse(code: str, attempts_left: int = 0) -> SignInFailed:
+    return SignInFailed(sign_in_message(code, attempts_left), code, attempts_left)
+
+
+def authenticate_password(
+    session: Session, *, username: str, password: str, now: datetime | None = None
+) -> Account:
     """Check a built-in account's password with lockout; commit the attempt's outcome.
 
     Failures are counted per username whether or not it exists, and the messages are the
@@ -38,11 +55,11 @@ def authenticate_password(session: Session, *, username: str, password: str,
     now = now or utcnow()
     name = _normalise_username(username)
     if not name or not password:
-        raise SignInFailed("请输入用户名和密码")
+        raise _refuse("missing")
     throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
     if throttle.locked_until is not None:
         if throttle.locked_until > now:
-            raise SignInFailed(f"连续登录失败次数过多，请 {settings.lockout_minutes} 分钟后再试")
+            raise _refuse("locked")
         throttle.locked_until = None
         throttle.failures = 0
     account = session.exec(
@@ -59,12 +76,11 @@ def authenticate_password(session: Session, *, username: str, password: str,
         session.add(throttle)
         session.commit()
         if throttle.locked_until is not None:
-            raise SignInFailed(f"连续登录失败次数过多，请 {settings.lockout_minutes} 分钟后再试")
-        left = settings.lockout_attempts - throttle.failures
-        raise SignInFailed(f"用户名或密码错误，再错 {left} 次将锁定 {settings.lockout_minutes} 分钟")
+            raise _refuse("locked")
+        raise _refuse("wrong", settings.lockout_attempts - throttle.failures)
     assert account is not None
     if account.disabled:
-        raise SignInFailed("该账号已停用，请联系系统运维人员")
+        raise _refuse("disabled")
     if throttle.failures or throttle.locked_until:
         throttle.failures = 0
         throttle.locked_until = None
@@ -74,57 +90,41 @@ def authenticate_password(session: Session, *, username: str, password: str,
     return account
 
 
-def issue_sign_in_code(session: Session, *, account_id: int, now: datetime | None = None) -> str:
-    """A one-time code (valid one minute) the browser exchanges for the session cookie."""
-    now = now or utcnow()
-    raw = secrets.token_urlsafe(32)
-    session.add(SignInCode(code_hash=_digest(raw), account_id=account_id,
-                           expires_at=now + timedelta(seconds=SIGN_IN_CODE_SECONDS)))
-    session.commit()
-    return raw
-
-
-def redeem_sign_in_code(session: Session, raw_code: str, now: datetime | None = None) -> int | None:
-    """Mark a sign-in code used and return its account id; None if unknown, used or expired."""
-    now = now or utcnow()
-    if not raw_code or len(raw_code) > 128:
-        return None
-    result = session.exec(  # type: ignore[call-overload]
-        update(SignInCode)
-        .where(
-            col(SignInCode.code_hash) == _digest(raw_code),
-            col(SignInCode.used_at).is_(None),
-            col(SignInCode.expires_at) > now,
-        )
-        .values(used_at=now)
-        .returning(col(SignInCode.account_id))
-    ).first()
-    session.commit()
-    return int(result[0]) if result else None
-
-
-def start_session(session: Session, *, account: Account, client_ip: str | None = None,
-                  user_agent: str | None = None, now: datetime | None = None) -> str:
+def start_session(
+    session: Session,
+    *,
+    account: Account,
+    client_ip: str | None = None,
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> str:
     """Create a server-side session for the account and return the raw cookie token."""
     settings = get_settings()
     now = now or utcnow()
     if account.disabled:
-        raise SignInFailed("该账号已停用，请联系系统运维人员")
+        raise _refuse("disabled")
     raw = secrets.token_urlsafe(32)
     assert account.id is not None
-    session.add(AuthSession(
-        token_hash=_digest(raw), account_id=account.id, created_at=now, last_seen_at=now,
-        expires_at=now + timedelta(hours=settings.session_absolute_hours),
-        client_ip=(client_ip or "")[:64] or None, user_agent=(user_agent or "")[:255] or None,
-    ))
+    session.add(
+        AuthSession(
+            token_hash=_digest(raw),
+            account_id=account.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            client_ip=(client_ip or "")[:64] or None,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
     account.last_login_at = now
     session.add(account)
     session.commit()
     return raw
 
 
-def resolve_actor(session: Session, raw_token: str | None, now: datetime | None = None
-                  ) -> Actor | None:
+def resolve_actor(
+    session: Session, raw_token: str | None, now: datetime | None = None
+) -> Actor | None:
     """The actor behind a cookie token, or None if the session is unknown, ended or timed out.
 
     Idle and absolute timeouts end the session on the server; activity is recorded at most
@@ -137,7 +137,9 @@ def resolve_actor(session: Session, raw_token: str | None, now: datetime | None 
     row = session.exec(
         select(AuthSession, Account)
         .join(Account, col(Account.id) == col(AuthSession.account_id))
-        .where(col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None))
+        .where(
+            col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None)
+        )
     ).first()
     if row is None:
         return None
@@ -168,7 +170,9 @@ def end_session(session: Session, raw_token: str | None, reason: str = "logout")
         return False
     result = session.exec(  # type: ignore[call-overload]
         update(AuthSession)
-        .where(col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None))
+        .where(
+            col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None)
+        )
         .values(ended_at=utcnow(), ended_reason=reason)
     )
     session.commit()

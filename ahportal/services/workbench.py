@@ -48,41 +48,54 @@ def _applicant_cards(session: Session, actor: Actor) -> list[Card]:
         return []
     unit = session.get(Organization, person.unit_id) if person.unit_id else None
     latest = session.exec(
-        select(UnitBinding).where(col(UnitBinding.person_id) == person.id)
+        select(UnitBinding)
+        .where(col(UnitBinding.person_id) == person.id)
         .order_by(col(UnitBinding.created_at).desc(), col(UnitBinding.id).desc())
     ).first()
-    status = "已绑定" if unit else (
-        _BINDING_LABELS.get(latest.status, "未绑定") if latest else "未绑定")
+    status = (
+        "已绑定" if unit else (_BINDING_LABELS.get(latest.status, "未绑定") if latest else "未绑定")
+    )
     pending_unit = None
     if latest is not None and latest.status is BindingStatus.PENDING:
         pending_unit = session.get(Organization, latest.unit_id)
     return [
-        Card("工作单位", unit.name if unit else "未绑定",
-             f"申请绑定：{pending_unit.name}（待审核）" if pending_unit else ""),
+        Card(
+            "工作单位",
+            unit.name if unit else "未绑定",
+            f"申请绑定：{pending_unit.name}（待审核）" if pending_unit else "",
+        ),
         Card("单位绑定状态", status),
     ]
 
 
 def _unit_cards(session: Session, actor: Actor) -> list[Card]:
-    staff = _count(session, select(func.count()).select_from(Person)
-                   .where(col(Person.unit_id) == actor.org_id))
+    staff = _count(
+        session, select(func.count()).select_from(Person).where(col(Person.unit_id) == actor.org_id)
+    )
     return [Card("本单位已绑定人员", staff)]
 
 
 def _supervisor_cards(session: Session, actor: Actor) -> list[Card]:
-    units = _count(session, select(func.count()).select_from(Organization)
-                   .where(unit_scope_clause(actor)))
+    units = _count(
+        session, select(func.count()).select_from(Organization).where(unit_scope_clause(actor))
+    )
     label = "主管单位数" if actor.role is Role.DEPARTMENT else "辖区内注册单位"
     return [Card(label, units)]
 
 
 def _ops_cards(session: Session, actor: Actor) -> list[Card]:
-    builtin = _count(session, select(func.count()).select_from(Account)
-                     .where(col(Account.username).is_not(None)))
-    disabled = _count(session, select(func.count()).select_from(Account)
-                      .where(col(Account.disabled).is_(True)))
-    units = _count(session, select(func.count()).select_from(Organization)
-                   .where(col(Organization.kind) == OrgKind.UNIT))
+    builtin = _count(
+        session, select(func.count()).select_from(Account).where(col(Account.username).is_not(None))
+    )
+    disabled = _count(
+        session, select(func.count()).select_from(Account).where(col(Account.disabled).is_(True))
+    )
+    units = _count(
+        session,
+        select(func.count())
+        .select_from(Organization)
+        .where(col(Organization.kind) == OrgKind.UNIT),
+    )
     return [Card("内置账号", builtin), Card("已停用账号", disabled), Card("注册单位", units)]
 
 
@@ -98,7 +111,9 @@ _ROLE_CARDS = {
 def workbench(session: Session, actor: Actor | None) -> tuple[list[Card], list[Card]]:
     """(pending cards from the task registry, role facts) for the signed-in actor."""
     checked = require(actor, "workbench.view")
-    pending = [Card(kind.label, kind.count(session, checked), "待处理", kind.audit_route)
-               for kind in kinds_for(checked)]
+    pending = [
+        Card(kind.label, kind.count(session, checked), "待处理", kind.audit_route)
+        for kind in kinds_for(checked)
+    ]
     facts_for = _ROLE_CARDS.get(checked.role)
     return pending, facts_for(session, checked) if facts_for else []

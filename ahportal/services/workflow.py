@@ -40,12 +40,24 @@ class Transition:
     guard: Guard | None = None
 
 
-
 TRANSITIONS: list[Transition] = [
-    Transition("binding", BindingStatus.PENDING, "approve", BindingStatus.APPROVED,
-               frozenset({Role.UNIT_ADMIN}), "通过"),
-    Transition("binding", BindingStatus.PENDING, "reject", BindingStatus.REJECTED,
-               frozenset({Role.UNIT_ADMIN}), "驳回", opinion_required=True),
+    Transition(
+        "binding",
+        BindingStatus.PENDING,
+        "approve",
+        BindingStatus.APPROVED,
+        frozenset({Role.UNIT_ADMIN}),
+        "通过",
+    ),
+    Transition(
+        "binding",
+        BindingStatus.PENDING,
+        "reject",
+        BindingStatus.REJECTED,
+        frozenset({Role.UNIT_ADMIN}),
+        "驳回",
+        opinion_required=True,
+    ),
 ]
 
 
@@ -58,17 +70,25 @@ def transitions_for(kind: str, status: Enum) -> list[Transition]:
     return [t for t in TRANSITIONS if t.kind == kind and t.from_status == status]
 
 
-def available_actions(session: Session, kind: str, record: Audited, actor: Actor
-                      ) -> list[Transition]:
+def available_actions(
+    session: Session, kind: str, record: Audited, actor: Actor
+) -> list[Transition]:
     """The transitions this actor may take on this record now (scope is the caller's check)."""
     return [
-        t for t in transitions_for(kind, record.status)
+        t
+        for t in transitions_for(kind, record.status)
         if actor.role in t.roles and (t.guard is None or t.guard(session, record, actor))
     ]
 
 
-def apply(session: Session, kind: str, record: Audited, actor: Actor, action: str,
-          opinion: str | None = None) -> FlowRecord:
+def apply(
+    session: Session,
+    kind: str,
+    record: Audited,
+    actor: Actor,
+    action: str,
+    opinion: str | None = None,
+) -> FlowRecord:
     """Move the record by `action`, append the flow record; the caller commits."""
     matches = [t for t in transitions_for(kind, record.status) if t.action == action]
     if not matches:
@@ -85,10 +105,15 @@ def apply(session: Session, kind: str, record: Audited, actor: Actor, action: st
         raise ValidationFailed("opinion", "审核意见不能超过 1000 字")
     assert record.id is not None
     flow = FlowRecord(
-        kind=kind, record_id=record.id, action=action,
-        from_status=str(record.status.value), to_status=str(transition.to_status.value),
-        actor_account_id=actor.account_id, actor_role=actor.role,
-        actor_name=actor.org_name or actor.display_name, opinion=text or None,
+        kind=kind,
+        record_id=record.id,
+        action=action,
+        from_status=str(record.status.value),
+        to_status=str(transition.to_status.value),
+        actor_account_id=actor.account_id,
+        actor_role=actor.role,
+        actor_name=actor.org_name or actor.display_name,
+        opinion=text or None,
         created_at=utcnow(),
     )
     record.status = transition.to_status
@@ -99,8 +124,10 @@ def apply(session: Session, kind: str, record: Audited, actor: Actor, action: st
 
 def flow_of(session: Session, kind: str, record_id: int) -> list[FlowRecord]:
     """Every step of a record's flow, oldest first."""
-    return list(session.exec(
-        select(FlowRecord)
-        .where(col(FlowRecord.kind) == kind, col(FlowRecord.record_id) == record_id)
-        .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
-    ))
+    return list(
+        session.exec(
+            select(FlowRecord)
+            .where(col(FlowRecord.kind) == kind, col(FlowRecord.record_id) == record_id)
+            .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
+        )
+    )

@@ -6,9 +6,8 @@ import reflex as rx
 
 from ahportal.db import session_scope
 from ahportal.pages.routes import menu_for, route_for
-from ahportal.services.errors import NotSignedIn, PermissionDenied
 from ahportal.services.permissions import Actor, require
-from ahportal.services.sessions import end_session, resolve_actor, token_from_cookie_header
+from ahportal.services.sessions import resolve_actor, token_from_cookie_header
 
 
 class PortalState(rx.State):
@@ -41,8 +40,10 @@ class PortalState(rx.State):
         self.role = actor.role.value
         self.role_label = actor.role_label
         self.org_name = actor.org_name or ""
-        self.menu = [{"path": r.path, "label": r.menu_label or r.title, "icon": r.icon}
-                     for r in menu_for(actor.role)]
+        self.menu = [
+            {"path": r.path, "label": r.menu_label or r.title, "icon": r.icon}
+            for r in menu_for(actor.role)
+        ]
 
     def _forget_actor(self) -> None:
         self.user_name = self.role = self.role_label = self.org_name = ""
@@ -51,27 +52,15 @@ class PortalState(rx.State):
     @rx.event
     def guard_page(self):  # type: ignore[no-untyped-def]
         """on_load of every protected page: sign-in and role check, then show the shell."""
-        path = self.router.page.path
-        route = route_for(path)
-        try:
-            actor = self._actor()
-            if actor is None:
-                raise NotSignedIn()
-            if route is None or not route.allows(actor.role):
-                raise PermissionDenied("您的角色不能访问该页面")
-        except NotSignedIn:
+        actor = self._actor()
+        if actor is None:
             self._forget_actor()
             return rx.redirect("/login?error=signed_out", replace=True)
-        except PermissionDenied as exc:
-            self._show_actor(actor)
-            return [rx.redirect("/workbench", replace=True), rx.toast.error(exc.message)]
         self._show_actor(actor)
+        route = route_for(self.router.page.path)
+        if route is None or not route.allows(actor.role):
+            return [
+                rx.redirect("/workbench", replace=True),
+                rx.toast.error("您的角色不能访问该页面"),
+            ]
         return None
-
-    @rx.event
-    def sign_out(self):  # type: ignore[no-untyped-def]
-        """End the session on the server, then let /auth/logout clear the cookie."""
-        with session_scope() as session:
-            end_session(session, self._session_token())
-        self._forget_actor()
-        return rx.call_script("window.location.assign('/auth/logout')")

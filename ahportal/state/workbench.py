@@ -11,8 +11,7 @@ from ahportal.state.base import PortalState
 
 
 def _card_dict(card: Card) -> dict[str, str]:
-    return {"label": card.label, "value": str(card.value), "hint": card.hint,
-            "route": card.route}
+    return {"label": card.label, "value": str(card.value), "hint": card.hint, "route": card.route}
 
 
 class WorkbenchState(PortalState):

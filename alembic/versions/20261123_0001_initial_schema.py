@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 01:37:22.199509
+Create Date: 2026-11-23 01:53:39.662643
 """
 
 from collections.abc import Sequence
@@ -255,16 +255,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_operation_log_actor_account_id'), ['actor_account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_operation_log_created_at'), ['created_at'], unique=False)
 
-    op.create_table('sign_in_code',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('expires_at', ahportal.models.base.AwareDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', ahportal.models.base.AwareDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_sign_in_code_account_id_account')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_code')),
-    sa.UniqueConstraint('code_hash', name=op.f('uq_sign_in_code_code_hash'))
-    )
     op.create_table('unit_binding',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -298,7 +288,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_unit_binding_created_at'))
 
     op.drop_table('unit_binding')
-    op.drop_table('sign_in_code')
     with op.batch_alter_table('operation_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_operation_log_created_at'))
         batch_op.drop_index(batch_op.f('ix_operation_log_actor_account_id'))

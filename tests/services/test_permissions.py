@@ -17,8 +17,11 @@ from ahportal.services.permissions import (
 
 
 def _unit(session, name):
-    return session.exec(select(Organization).where(col(Organization.name) == name,
-                                                   col(Organization.kind) == OrgKind.UNIT)).one()
+    return session.exec(
+        select(Organization).where(
+            col(Organization.name) == name, col(Organization.kind) == OrgKind.UNIT
+        )
+    ).one()
 
 
 def test_require_refuses_anonymous():
@@ -42,25 +45,33 @@ def test_every_permission_names_known_roles():
         assert roles <= set(Role)
 
 
-@pytest.mark.parametrize(("username", "inside", "outside"), [
-    ("安徽省立医院", "安徽省立医院", "合肥市第一人民医院"),
-    ("dept-health-hefei", "合肥市第一人民医院", "安徽省立医院"),
-    ("hr-340100", "合肥宏景软件有限公司", "安徽省立医院"),
-    ("hr-340123", "安徽肥西建设投资集团有限公司", "合肥宏景软件有限公司"),
-    ("hr-340000", "安徽省立医院", None),
-])
+@pytest.mark.parametrize(
+    ("username", "inside", "outside"),
+    [
+        ("安徽省立医院", "安徽省立医院", "合肥市第一人民医院"),
+        ("dept-health-hefei", "合肥市第一人民医院", "安徽省立医院"),
+        ("hr-340100", "合肥宏景软件有限公司", "安徽省立医院"),
+        ("hr-340123", "安徽肥西建设投资集团有限公司", "合肥宏景软件有限公司"),
+        ("hr-340000", "安徽省立医院", None),
+    ],
+)
 def test_unit_scope(session, actor_for, username, inside, outside):
     actor = actor_for(username)
     assert can_see_unit(actor, _unit(session, inside))
     if outside:
         assert not can_see_unit(actor, _unit(session, outside))
         with pytest.raises(PermissionDenied):
-            require_unit(actor, "unit.view_supervised" if actor.role is not Role.UNIT_ADMIN
-                         else "unit.view_own", _unit(session, outside))
+            require_unit(
+                actor,
+                "unit.view_supervised" if actor.role is not Role.UNIT_ADMIN else "unit.view_own",
+                _unit(session, outside),
+            )
 
 
-@pytest.mark.parametrize("username", ["安徽省立医院", "dept-health-hefei", "hr-340100",
-                                      "hr-340104", "hr-340000", "李明", "ops"])
+@pytest.mark.parametrize(
+    "username",
+    ["安徽省立医院", "dept-health-hefei", "hr-340100", "hr-340104", "hr-340000", "李明", "ops"],
+)
 def test_sql_scope_matches_python_scope(session, actor_for, username):
     actor = actor_for(username)
     units = session.exec(select(Organization).where(col(Organization.kind) == OrgKind.UNIT)).all()

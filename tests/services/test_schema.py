@@ -43,8 +43,17 @@ def test_dictionaries_loaded(session):
     levels = [lvl.name for lvl in session.exec(select(TitleLevel).order_by(col(TitleLevel.rank)))]
     assert levels == ["正高级", "副高级", "中级", "助理级", "员级"]
     natures = {n.name for n in session.exec(select(UnitNature))}
-    assert natures == {"机关", "事业单位", "国有企业", "集体企业", "民营企业", "外资企业", "社会团体",
-                       "民办非企业单位", "其他"}
+    assert natures == {
+        "机关",
+        "事业单位",
+        "国有企业",
+        "集体企业",
+        "民营企业",
+        "外资企业",
+        "社会团体",
+        "民办非企业单位",
+        "其他",
+    }
     public = session.exec(select(UnitNature).where(col(UnitNature.is_public_institution))).one()
     assert public.name == "事业单位"
     assert session.exec(select(TitleSeries).where(col(TitleSeries.name) == "卫生")).one()
@@ -71,7 +80,9 @@ def test_demo_has_every_kind_of_organisation(session):
     assert kinds == set(OrgKind)
     bureaus = session.exec(select(Organization).where(col(Organization.kind) == OrgKind.HR_BUREAU))
     levels = [b.hr_level.value for b in bureaus]
-    assert levels.count("province") == 1 and levels.count("city") == 16 and levels.count("county") >= 3
+    assert (
+        levels.count("province") == 1 and levels.count("city") == 16 and levels.count("county") >= 3
+    )
     # Seed 002 三.1: 蜀山区教体局 is both a competent department and a unit.
     names = {(o.kind, o.name) for o in session.exec(select(Organization))}
     assert (OrgKind.DEPARTMENT, "蜀山区教育体育局") in names

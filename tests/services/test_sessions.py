@@ -14,8 +14,6 @@ from ahportal.services.sessions import (
     authenticate_password,
     end_account_sessions,
     end_session,
-    issue_sign_in_code,
-    redeem_sign_in_code,
     resolve_actor,
     start_session,
     token_from_cookie_header,
@@ -131,23 +129,16 @@ def test_disabled_flag_alone_stops_a_session(session):
     assert resolve_actor(session, token) is None
 
 
-def test_sign_in_code_is_single_use_and_expires(session):
-    account = _account(session, "ops")
-    code = issue_sign_in_code(session, account_id=account.id)
-    assert redeem_sign_in_code(session, code) == account.id
-    assert redeem_sign_in_code(session, code) is None
-    stale = issue_sign_in_code(session, account_id=account.id, now=utcnow() - timedelta(minutes=2))
-    assert redeem_sign_in_code(session, stale) is None
-    assert redeem_sign_in_code(session, "forged") is None
-
-
-@pytest.mark.parametrize(("header", "expected"), [
-    ("ahportal_session=abc123", "abc123"),
-    ("a=1; ahportal_session=tok-en_1; b=2", "tok-en_1"),
-    ("other=1", None),
-    ("", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("ahportal_session=abc123", "abc123"),
+        ("a=1; ahportal_session=tok-en_1; b=2", "tok-en_1"),
+        ("other=1", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_token_from_cookie_header(header, expected):
     assert token_from_cookie_header(header) == expected
 

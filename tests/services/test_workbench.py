@@ -20,8 +20,9 @@ def test_unit_sees_its_own_pending_bindings(session, actor_for):
     assert [(c.label, c.value) for c in pending] == [("人员注册审核", 1)]
     other, _ = workbench(session, actor_for("安徽省立医院"))
     assert [(c.label, c.value) for c in other] == [("人员注册审核", 0)]
-    assert ("本单位已绑定人员", 1) in [(c.label, c.value) for c in workbench(
-        session, actor_for("安徽省立医院"))[1]]
+    assert ("本单位已绑定人员", 1) in [
+        (c.label, c.value) for c in workbench(session, actor_for("安徽省立医院"))[1]
+    ]
     assert facts[0].value == 0
 
 

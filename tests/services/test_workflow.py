@@ -12,14 +12,17 @@ from ahportal.services.errors import InvalidTransition, PermissionDenied, Valida
 
 def _pending(session, person_name):
     return session.exec(
-        select(UnitBinding).join(Person, col(Person.id) == col(UnitBinding.person_id))
+        select(UnitBinding)
+        .join(Person, col(Person.id) == col(UnitBinding.person_id))
         .where(col(Person.name) == person_name, col(UnitBinding.status) == BindingStatus.PENDING)
     ).one()
 
 
 def test_available_actions_for_unit_admin(session, actor_for):
     binding = _pending(session, "赵强")
-    actions = workflow.available_actions(session, "binding", binding, actor_for("合肥宏景软件有限公司"))
+    actions = workflow.available_actions(
+        session, "binding", binding, actor_for("合肥宏景软件有限公司")
+    )
     assert [t.action for t in actions] == ["approve", "reject"]
     assert workflow.available_actions(session, "binding", binding, actor_for("李明")) == []
 
@@ -55,5 +58,7 @@ def test_apply_refuses_unknown_action_and_from_final_status(session, actor_for):
 def test_reject_needs_opinion(session, actor_for):
     binding = _pending(session, "赵强")
     with pytest.raises(ValidationFailed) as exc:
-        workflow.apply(session, "binding", binding, actor_for("合肥宏景软件有限公司"), "reject", "  ")
+        workflow.apply(
+            session, "binding", binding, actor_for("合肥宏景软件有限公司"), "reject", "  "
+        )
     assert exc.value.field == "opinion" and "审核意见" in exc.value.message

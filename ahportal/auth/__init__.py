@@ -1,0 +1,1 @@
+"""Authentication: 政务网 OpenID Connect sign-in, the development identity provider, auth routes."""

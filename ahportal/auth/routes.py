@@ -1,0 +1,211 @@
+"""Auth routes on the portal's port: 政务网 sign-in, password sign-in and sign-out.
+
+Cookies can only be set by an HTTP response, not over the websocket, so password sign-in
+is a plain form POST to /auth/password, and sign-out a POST to /auth/logout. Both check
+that the request comes from the portal's own pages (Origin header).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from ahportal.auth.dev_idp import dev_idp_mount
+from ahportal.auth.oidc import GovnetClient, GovnetLoginFailed
+from ahportal.db import session_scope
+from ahportal.services.errors import SignInFailed, ValidationFailed
+from ahportal.services.govnet import sign_in_govnet
+from ahportal.services.sessions import (
+    SESSION_COOKIE,
+    authenticate_password,
+    end_session,
+    start_session,
+    token_from_cookie_header,
+)
+from ahportal.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+AFTER_SIGN_IN = "/workbench"
+LOGIN_PAGE = "/login"
+OIDC_STATE_COOKIE = "ahportal_oidc"
+OIDC_STATE_MAX_AGE = 600
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def build_auth_app(*, oidc_transport: httpx.AsyncBaseTransport | None = None) -> Starlette:
+    """The Starlette app for rx.App(api_transformer=...): /auth/... and, in dev/test, /dev-idp."""
+    settings = get_settings()
+    endpoints = _AuthEndpoints(GovnetClient(oidc_transport))
+    routes: list[BaseRoute] = [
+        Mount(
+            "/auth/govnet",
+            routes=[
+                Route("/login", endpoints.govnet_login, methods=["GET"]),
+                Route("/callback", endpoints.govnet_callback, methods=["GET"]),
+            ],
+            middleware=[
+                Middleware(
+                    SessionMiddleware,
+                    secret_key=settings.secret_key,
+                    session_cookie=OIDC_STATE_COOKIE,
+                    max_age=OIDC_STATE_MAX_AGE,
+                    path="/",
+                    same_site="lax",
+                    https_only=settings.cookie_secure,
+                )
+            ],
+        ),
+        Route("/auth/password", endpoints.password, methods=["POST"]),
+        Route("/auth/logout", endpoints.logout, methods=["POST"]),
+    ]
+    if settings.dev_idp_enabled:
+        routes.append(dev_idp_mount())
+    app = Starlette(routes=routes)
+    app.state.govnet = endpoints.govnet
+    return app
+
+
+def set_oidc_transport(app: Starlette, transport: httpx.AsyncBaseTransport | None) -> None:
+    """Test hook: route the OIDC client's HTTP calls through a transport (ASGITransport)."""
+    app.state.govnet.set_transport(transport)
+
+
+class _AuthEndpoints:
+    def __init__(self, govnet: GovnetClient) -> None:
+        self.govnet = govnet
+
+    async def govnet_login(self, request: Request) -> Response:
+        """Send the browser to 政务网; user_type=person|legal preselects the kind of account."""
+        try:
+            return await self.govnet.authorize_redirect(
+                request, request.query_params.get("user_type", "person")
+            )
+        except Exception:
+            logger.exception("could not start a 政务网 sign-in")
+            return _to_login("govnet_failed")
+
+    async def govnet_callback(self, request: Request) -> Response:
+        """Validate the ID token, find or create the account, start the session."""
+        try:
+            claims = await self.govnet.fetch_claims(request)
+        except GovnetLoginFailed as exc:
+            logger.warning("政务网 sign-in failed: %s", exc)
+            return _to_login("govnet_failed")
+        try:
+            token = await run_in_threadpool(_govnet_session, claims, **_client_info(request))
+        except SignInFailed:
+            return _to_login("account_disabled")
+        except ValidationFailed as exc:
+            logger.warning("政务网 sent an unusable identity: %s (%s)", exc.message, exc.field)
+            return _to_login("invalid_identity")
+        return _signed_in(token)
+
+    async def password(self, request: Request) -> Response:
+        """Built-in account sign-in: check the password (with lockout), start the session."""
+        if not _same_origin(request):
+            return _to_login("forbidden")
+        form = await request.form()
+        username = str(form.get("username") or "")[:64]
+        password = str(form.get("password") or "")[:128]
+        try:
+            token = await run_in_threadpool(
+                _password_session, username, password, **_client_info(request)
+            )
+        except SignInFailed as exc:
+            extra = f"&left={exc.attempts_left}" if exc.code == "wrong" else ""
+            return _to_login(f"{exc.code}{extra}")
+        return _signed_in(token)
+
+    async def logout(self, request: Request) -> Response:
+        """End the server-side session and drop the cookie."""
+        if not _same_origin(request):
+            return _to_login("forbidden")
+        raw = token_from_cookie_header(request.headers.get("cookie"))
+        await run_in_threadpool(_end_session, raw)
+        response = RedirectResponse(
+            f"{LOGIN_PAGE}?signed_out=1", status_code=303, headers=_NO_STORE
+        )
+        settings = get_settings()
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
+        )
+        return response
+
+
+def _client_info(request: Request) -> dict[str, Any]:
+    return {
+        "client_ip": request.client.host if request.client else None,
+        "user_agent": request.headers.get("user-agent"),
+        "previous": token_from_cookie_header(request.headers.get("cookie")),
+    }
+
+
+def _govnet_session(
+    claims: dict[str, Any], *, client_ip: str | None, user_agent: str | None, previous: str | None
+) -> str:
+    with session_scope() as session:
+        account = sign_in_govnet(session, claims=claims)
+        end_session(session, previous, reason="replaced")
+        return start_session(session, account=account, client_ip=client_ip, user_agent=user_agent)
+
+
+def _password_session(
+    username: str,
+    password: str,
+    *,
+    client_ip: str | None,
+    user_agent: str | None,
+    previous: str | None,
+) -> str:
+    with session_scope() as session:
+        account = authenticate_password(session, username=username, password=password)
+        end_session(session, previous, reason="replaced")
+        return start_session(session, account=account, client_ip=client_ip, user_agent=user_agent)
+
+
+def _same_origin(request: Request) -> bool:
+    """A state-changing POST must come from the portal's own pages.
+
+    Browsers send Origin on every cross-site POST; a request without it (old clients, curl)
+    must at least carry a Referer from the portal.
+    """
+    own = get_settings().base_url.rstrip("/")
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.rstrip("/") == own
+    referer = request.headers.get("referer", "")
+    return referer == own or referer.startswith(own + "/")
+
+
+def _end_session(raw: str | None) -> None:
+    with session_scope() as session:
+        end_session(session, raw)
+
+
+def _signed_in(token: str) -> Response:
+    settings = get_settings()
+    response = RedirectResponse(AFTER_SIGN_IN, status_code=303, headers=_NO_STORE)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+def _to_login(error: str) -> Response:
+    return RedirectResponse(f"{LOGIN_PAGE}?error={error}", status_code=303, headers=_NO_STORE)
