@@ -30,7 +30,9 @@ from ahportal.models import (
     UnitNature,
     utcnow,
 )
+from ahportal.services import bindings
 from ahportal.services.accounts import add_builtin_account
+from ahportal.services.permissions import actor_for_account
 
 DEMO_PASSWORD = "Demo2026ah"  # noqa: S105 - documented demo password, seeded only by this command
 COUNTY_BUREAUS = ("340104", "340111", "340123", "340202", "340504")
@@ -320,7 +322,9 @@ def seed_persons(session: Session) -> None:
             continue
         person = session.exec(select(Person).where(col(Person.id_number) == demo.id_number)).first()
         if person is None:
-            person = Person(name=demo.name, id_number=demo.id_number, phone=demo.phone)
+            person = Person(
+                name=demo.name, id_number=demo.id_number, phone=demo.phone, registered_at=utcnow()
+            )
             session.add(person)
             session.flush()
         _ensure_govnet_account(session, subject, Role.APPLICANT, demo.name, person_id=person.id)
@@ -332,20 +336,31 @@ def seed_persons(session: Session) -> None:
                 col(UnitBinding.person_id) == person.id, col(UnitBinding.unit_id) == unit.id
             )
         ).first()
-        if exists is None and person.id is not None and unit.id is not None:
-            decided = demo.binding is BindingStatus.APPROVED
-            session.add(
-                UnitBinding(
-                    person_id=person.id,
-                    unit_id=unit.id,
-                    status=demo.binding,
-                    note="申请绑定工作单位",
-                    decided_at=utcnow() if decided else None,
-                )
-            )
-            if decided:
-                person.unit_id = unit.id
-                session.add(person)
+        if exists is None:
+            _seed_binding(session, person, unit, demo.binding)
+
+
+def _account_of(session: Session, **where: int | None) -> Account:
+    query = select(Account)
+    for name, value in where.items():
+        query = query.where(getattr(Account, name) == value)
+    return session.exec(query).one()
+
+
+def _seed_binding(
+    session: Session, person: Person, unit: Organization, status: BindingStatus
+) -> None:
+    """Make the binding through the same services a person and a unit use."""
+    session.commit()
+    applicant = actor_for_account(session, _account_of(session, person_id=person.id))
+    binding_id = bindings.request_binding(
+        session, actor=applicant, unit_id=unit.id, note="申请绑定工作单位"
+    )
+    if status is BindingStatus.APPROVED:
+        unit_admin = actor_for_account(session, _account_of(session, org_id=unit.id))
+        bindings.decide_binding(
+            session, actor=unit_admin, binding_id=binding_id, action="approve", opinion="同意"
+        )
 
 
 def seed_demo(session: Session) -> None:

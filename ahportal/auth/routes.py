@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from ahportal.auth.dev_idp import dev_idp_mount
+from ahportal.auth.files import file_routes
 from ahportal.auth.oidc import GovnetClient, GovnetLoginFailed
 from ahportal.db import session_scope
 from ahportal.services.errors import SignInFailed, ValidationFailed
@@ -68,6 +69,7 @@ def build_auth_app(*, oidc_transport: httpx.AsyncBaseTransport | None = None) ->
         Route("/auth/password", endpoints.password, methods=["POST"]),
         Route("/auth/logout", endpoints.logout, methods=["POST"]),
     ]
+    routes.extend(file_routes())
     if settings.dev_idp_enabled:
         routes.append(dev_idp_mount())
     app = Starlette(routes=routes)

@@ -21,6 +21,8 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     unit_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     photo_key: str | None = Field(default=None, max_length=128)
+    # Set when the person finishes 个人注册 after the first 政务网 sign-in.
+    registered_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 

@@ -52,6 +52,15 @@ def _resolve(target: str) -> object:
     return value
 
 
+A, U, D, H, C, O = (
+    Role.APPLICANT,
+    Role.UNIT_ADMIN,
+    Role.DEPARTMENT,
+    Role.HR_BUREAU,
+    Role.COMMITTEE_ORGANIZER,
+    Role.OPS,
+)
+
 ROUTES: tuple[Route, ...] = (
     Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
     Route(
@@ -70,7 +79,69 @@ ROUTES: tuple[Route, ...] = (
         icon="layout-dashboard",
         loader="ahportal.state.workbench:WorkbenchState.load",
     ),
+    Route(
+        "/tasks",
+        "任务中心",
+        "ahportal.pages.tasks:tasks_page",
+        EVERY_ROLE,
+        menu_label="任务中心",
+        icon="list-todo",
+        loader="ahportal.state.tasks:TaskCenterState.load",
+    ),
+    Route(
+        "/register/person",
+        "个人注册",
+        "ahportal.pages.person_register:person_register_page",
+        frozenset({A}),
+        loader="ahportal.state.person:PersonRegisterState.load",
+    ),
+    Route(
+        "/profile",
+        "个人中心",
+        "ahportal.pages.profile:profile_page",
+        frozenset({A}),
+        menu_label="个人中心",
+        icon="user",
+        loader="ahportal.state.person:ProfileState.load",
+    ),
+    Route(
+        "/register/unit",
+        "单位注册",
+        "ahportal.pages.unit_register:unit_register_page",
+        frozenset({U}),
+        loader="ahportal.state.unit_info:UnitRegisterState.load",
+    ),
+    Route(
+        "/unit/registrations",
+        "人员注册审核",
+        "ahportal.pages.registrations:registrations_page",
+        frozenset({U}),
+        menu_label="人员注册审核",
+        icon="user-check",
+        loader="ahportal.state.registrations:RegistrationsState.load",
+    ),
+    Route(
+        "/unit/info",
+        "单位信息",
+        "ahportal.pages.unit_info:unit_info_page",
+        frozenset({U}),
+        menu_label="管理设置 · 单位信息",
+        icon="building-2",
+        loader="ahportal.state.unit_info:UnitInfoState.load",
+    ),
+    Route(
+        "/ops/accounts",
+        "账号管理",
+        "ahportal.pages.ops_accounts:ops_accounts_page",
+        frozenset({O}),
+        menu_label="账号管理",
+        icon="key-round",
+        loader="ahportal.state.ops:OpsAccountsState.load",
+    ),
 )
+
+# Where a person or unit that has not finished registering is sent first.
+REGISTRATION_PAGES: dict[Role, str] = {A: "/register/person", U: "/register/unit"}
 
 _BY_PATH = {route.path: route for route in ROUTES}
 

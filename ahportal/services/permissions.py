@@ -15,6 +15,7 @@ from ahportal.models import (
     HrLevel,
     Organization,
     OrgKind,
+    OrgStatus,
     Person,
     Role,
 )
@@ -55,6 +56,8 @@ class Actor:
     org_kind: OrgKind | None = None
     division_code: str | None = None
     hr_level: HrLevel | None = None
+    # True until the person finishes 个人注册 / the unit completes its information.
+    needs_registration: bool = False
 
     @property
     def role_label(self) -> str:
@@ -77,6 +80,12 @@ def actor_for_account(session: Session, account: Account) -> Actor:
     """Build the Actor for a loaded account (with its organisation, if any)."""
     org = session.get(Organization, account.org_id) if account.org_id else None
     assert account.id is not None
+    needs_registration = False
+    if account.role is Role.APPLICANT and account.person_id is not None:
+        person = session.get(Person, account.person_id)
+        needs_registration = person is not None and person.registered_at is None
+    elif account.role is Role.UNIT_ADMIN and org is not None:
+        needs_registration = org.status is OrgStatus.INCOMPLETE
     return Actor(
         account_id=account.id,
         role=account.role,
@@ -87,6 +96,7 @@ def actor_for_account(session: Session, account: Account) -> Actor:
         org_kind=org.kind if org else None,
         division_code=org.division_code if org else None,
         hr_level=org.hr_level if org else None,
+        needs_registration=needs_registration,
     )
 
 
@@ -118,6 +128,13 @@ def can_see_unit(actor: Actor, unit: Organization) -> bool:
         prefix = actor.territory_prefix
         return bool(prefix and unit.division_code and unit.division_code.startswith(prefix))
     return False
+
+
+def can_see_person(actor: Actor, person: Person, unit: Organization | None) -> bool:
+    """The person themself, or an authority whose scope holds the person's bound unit."""
+    if actor.role is Role.APPLICANT:
+        return person.id == actor.person_id
+    return unit is not None and can_see_unit(actor, unit)
 
 
 def require_unit(actor: Actor | None, permission: str, unit: Organization | None) -> Actor:

@@ -62,3 +62,28 @@ def pending_counts(session: Session, actor: Actor) -> dict[str, int]:
 
 def get_kind(key: str) -> TaskKind | None:
     return _REGISTRY.get(key)
+
+
+def task_page(
+    session: Session, actor: Actor, kind: str, limit: int, offset: int
+) -> tuple[list[TaskRow], int]:
+    """One page of pending items, for one kind or all (kinds in order, each oldest first).
+
+    Each kind pages in SQL; for "all", the page is cut from the kinds' counts, so no kind
+    is ever loaded whole.
+    """
+    kinds = [k for k in kinds_for(actor) if not kind or k.key == kind]
+    counts = [(k, k.count(session, actor)) for k in kinds]
+    total = sum(count for _, count in counts)
+    rows: list[TaskRow] = []
+    skip = offset
+    for task_kind, count in counts:
+        if skip >= count:
+            skip -= count
+            continue
+        take = limit - len(rows)
+        if take <= 0:
+            break
+        rows.extend(task_kind.page(session, actor, take, skip))
+        skip = 0
+    return rows, total

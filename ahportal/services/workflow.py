@@ -122,6 +122,32 @@ def apply(
     return flow
 
 
+def record_start(
+    session: Session,
+    kind: str,
+    record: Audited,
+    actor: Actor,
+    action: str = "submit",
+    opinion: str | None = None,
+) -> FlowRecord:
+    """The first flow step of a new record (its creation); the caller commits."""
+    assert record.id is not None
+    flow = FlowRecord(
+        kind=kind,
+        record_id=record.id,
+        action=action,
+        from_status="",
+        to_status=str(record.status.value),
+        actor_account_id=actor.account_id,
+        actor_role=actor.role,
+        actor_name=actor.display_name,
+        opinion=(opinion or "").strip() or None,
+        created_at=utcnow(),
+    )
+    session.add(flow)
+    return flow
+
+
 def flow_of(session: Session, kind: str, record_id: int) -> list[FlowRecord]:
     """Every step of a record's flow, oldest first."""
     return list(

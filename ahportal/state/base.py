@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.pages.routes import menu_for, route_for
+from ahportal.pages.routes import REGISTRATION_PAGES, menu_for, route_for
 from ahportal.services.permissions import Actor, require
 from ahportal.services.sessions import resolve_actor, token_from_cookie_header
 
@@ -57,7 +57,13 @@ class PortalState(rx.State):
             self._forget_actor()
             return rx.redirect("/login?error=signed_out", replace=True)
         self._show_actor(actor)
-        route = route_for(self.router.page.path)
+        path = self.router.page.path
+        registration = REGISTRATION_PAGES.get(actor.role)
+        if actor.needs_registration and registration and path != registration:
+            return rx.redirect(registration, replace=True)
+        if not actor.needs_registration and path in REGISTRATION_PAGES.values():
+            return rx.redirect("/workbench", replace=True)
+        route = route_for(path)
         if route is None or not route.allows(actor.role):
             return [
                 rx.redirect("/workbench", replace=True),

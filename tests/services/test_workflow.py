@@ -33,7 +33,8 @@ def test_apply_writes_status_and_flow(session, actor_for):
     workflow.apply(session, "binding", binding, actor, "approve", "同意")
     session.commit()
     assert binding.status is BindingStatus.APPROVED
-    [step] = workflow.flow_of(session, "binding", binding.id)
+    submit, step = workflow.flow_of(session, "binding", binding.id)
+    assert submit.action == "submit" and submit.to_status == "pending"
     assert (step.from_status, step.to_status, step.opinion) == ("pending", "approved", "同意")
     assert step.actor_name == "合肥宏景软件有限公司"
 

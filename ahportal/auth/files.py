@@ -1,0 +1,68 @@
+"""Private file downloads: each checks the session cookie and who may see the file."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from ahportal.db import session_scope
+from ahportal.models import Organization, Person
+from ahportal.services.permissions import can_see_person
+from ahportal.services.photos import photo_path, staged_path
+from ahportal.services.sessions import resolve_actor, token_from_cookie_header
+
+_PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _photo_file(cookie: str | None, person_id: str) -> str | None:
+    if not person_id.isdigit():
+        return None
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+        person = session.get(Person, int(person_id))
+        if actor is None or person is None:
+            return None
+        unit = session.get(Organization, person.unit_id) if person.unit_id else None
+        if not can_see_person(actor, person, unit):
+            return None
+        path = photo_path(person.photo_key)
+        return str(path) if path else None
+
+
+def _staged_file(cookie: str | None, token: str) -> str | None:
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+    if actor is None:
+        return None
+    path = staged_path(actor.account_id, token)
+    return str(path) if path else None
+
+
+async def person_photo(request: Request) -> Response:
+    """GET /files/photo/{person_id}: the cropped ID photo."""
+    path = await run_in_threadpool(
+        _photo_file, request.headers.get("cookie"), request.path_params["person_id"]
+    )
+    if path is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    return FileResponse(path, media_type="image/jpeg", headers=_PRIVATE)
+
+
+async def staged_photo(request: Request) -> Response:
+    """GET /files/staged/{token}: the account's own uploaded original, while cropping."""
+    path = await run_in_threadpool(
+        _staged_file, request.headers.get("cookie"), request.path_params["token"]
+    )
+    if path is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    media = "image/png" if path.endswith(".png") else "image/jpeg"
+    return FileResponse(path, media_type=media, headers=_PRIVATE)
+
+
+def file_routes() -> list[Route]:
+    return [
+        Route("/files/photo/{person_id}", person_photo, methods=["GET"]),
+        Route("/files/staged/{token}", staged_photo, methods=["GET"]),
+    ]

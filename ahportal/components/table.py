@@ -1,0 +1,91 @@
+"""Tables whose rows are one SQL page, with a pager, and labelled form fields with errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+
+def pager(state: Any) -> rx.Component:
+    """上一页 / 下一页 for a State mixing in PagingMixin."""
+    return rx.hstack(
+        rx.text(state.page_label, size="2", color="#3d4a5c"),
+        rx.button(
+            "上一页",
+            on_click=state.previous_page,
+            disabled=state.page <= 1,
+            variant="soft",
+            size="1",
+        ),
+        rx.button(
+            "下一页",
+            on_click=state.next_page,
+            disabled=state.page >= state.page_count,
+            variant="soft",
+            size="1",
+        ),
+        spacing="3",
+        align="center",
+        justify="end",
+        width="100%",
+        padding_top="0.5rem",
+    )
+
+
+def data_table(
+    headers: list[str],
+    rows: Any,
+    render_row: Callable[[Any], rx.Component],
+    state: Any,
+    *,
+    table_id: str,
+    empty: str = "暂无数据",
+) -> rx.Component:
+    """A table of the current page's rows, an empty-state line, and the pager."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, render_row)),
+            width="100%",
+            variant="surface",
+            id=table_id,
+        ),
+        rx.cond(
+            rows.length() == 0, rx.text(empty, size="2", color="#3d4a5c", padding="1rem", as_="p")
+        ),
+        pager(state),
+        width="100%",
+    )
+
+
+def form_field(
+    label: str,
+    control: rx.Component,
+    error: Any = "",
+    *,
+    required: bool = False,
+    html_for: str = "",
+) -> rx.Component:
+    """A label, its control, and the field's inline error (role=alert)."""
+    return rx.vstack(
+        rx.el.label(
+            rx.cond(required, rx.text("* ", as_="span", color="#b42318"), rx.fragment()),
+            label,
+            html_for=html_for,
+            font_size="14px",
+            font_weight="500",
+        ),
+        control,
+        rx.cond(
+            error != "",
+            rx.text(error, color="#b42318", size="1", role="alert", class_name="field-error"),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def status_badge(label: Any, color: Any) -> rx.Component:
+    return rx.badge(label, color_scheme=color, variant="soft", high_contrast=True)

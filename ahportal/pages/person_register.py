@@ -1,0 +1,117 @@
+"""个人注册: the first sign-in of a natural person (seed 002 一.3)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ahportal.components.layout import BRAND, PORTAL_NAME
+from ahportal.components.native_form import native_form
+from ahportal.components.table import form_field
+from ahportal.components.unit_search import chosen_unit_field, unit_search_dialog
+from ahportal.state.person import PersonRegisterState as S
+
+
+def _readonly(label: str, value: rx.Var, field_id: str) -> rx.Component:
+    return form_field(
+        label, rx.input(value=value, read_only=True, id=field_id, width="100%"), html_for=field_id
+    )
+
+
+def person_register_page() -> rx.Component:
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),
+                rx.spacer(),
+                native_form(
+                    rx.button(
+                        "退出",
+                        type="submit",
+                        variant="outline",
+                        color="white",
+                        size="2",
+                        id="sign-out",
+                    ),
+                    action="/auth/logout",
+                ),
+                align="center",
+            ),
+            background=BRAND,
+            padding="0.75rem 1.5rem",
+        ),
+        rx.el.main(
+            rx.card(
+                rx.vstack(
+                    rx.heading("个人注册", as_="h1", size="6"),
+                    rx.text("以下信息来自安徽政务服务网，不可修改。", size="2", color="#3d4a5c"),
+                    rx.grid(
+                        _readonly("姓名", S.identity["name"], "reg-name"),
+                        _readonly("证件号码", S.identity["id_number"], "reg-id-number"),
+                        _readonly("手机号码", S.identity["phone"], "reg-phone"),
+                        columns="3",
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.heading("所在单位", as_="h2", size="4", margin_top="1rem"),
+                    rx.el.fieldset(
+                        rx.el.legend("是否选择所在单位", font_size="14px", font_weight="500"),
+                        rx.radio_group(
+                            ["是", "否"],
+                            value=S.unit_choice,
+                            on_change=S.set_unit_choice,
+                            direction="row",
+                            id="choose-unit",
+                        ),
+                        border="none",
+                        padding="0",
+                        margin="0",
+                    ),
+                    rx.cond(
+                        S.unit_choice == "是",
+                        rx.vstack(
+                            chosen_unit_field(S),
+                            rx.cond(
+                                S.errors["unit_id"],
+                                rx.text(
+                                    S.errors["unit_id"],
+                                    color="#b42318",
+                                    size="1",
+                                    role="alert",
+                                    id="err-unit_id",
+                                ),
+                            ),
+                            form_field(
+                                "申请说明",
+                                rx.text_area(
+                                    id="reg-note",
+                                    value=S.note,
+                                    on_change=S.set_note,
+                                    placeholder="例如：本人为该单位在职专业技术人员",
+                                    width="100%",
+                                ),
+                                html_for="reg-note",
+                            ),
+                            width="100%",
+                            spacing="3",
+                        ),
+                        rx.callout(
+                            "暂不选择工作单位：进入系统后可在“个人中心”点击“变更单位”绑定。"
+                            "未绑定单位前可录入业绩库，但无法提交单位审核，也无法申报职称。",
+                            icon="info",
+                        ),
+                    ),
+                    rx.button("提交", on_click=S.submit, size="3", id="person-register-submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                max_width="820px",
+                width="100%",
+            ),
+            unit_search_dialog(S),
+            display="flex",
+            justify_content="center",
+            padding="2rem",
+        ),
+        background="#f3f5f8",
+        min_height="100vh",
+    )

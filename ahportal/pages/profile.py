@@ -1,0 +1,235 @@
+"""个人中心: profile, unit binding status, 变更单位, and the ID photo (seed 002 一.3, 一.14)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ahportal.components.layout import shell
+from ahportal.components.table import form_field
+from ahportal.components.unit_search import chosen_unit_field, unit_search_dialog
+from ahportal.state.person import ProfileState as S
+
+
+def _pair(label: str, value: rx.Var | str, value_id: str = "") -> rx.Component:
+    return rx.hstack(
+        rx.text(label, color="#3d4a5c", size="2", min_width="6em"),
+        rx.text(value, size="2", id=value_id or None),
+        spacing="2",
+    )
+
+
+def _unit_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("工作单位", as_="h2", size="4"),
+            _pair(
+                "当前单位",
+                rx.cond(S.binding["unit_name"] != "", S.binding["unit_name"], "未绑定"),
+                "current-unit",
+            ),
+            rx.hstack(
+                rx.text("绑定状态", color="#3d4a5c", size="2", min_width="6em"),
+                rx.badge(
+                    S.binding["status"],
+                    color_scheme=S.binding["color"],
+                    variant="soft",
+                    high_contrast=True,
+                    id="binding-status",
+                ),
+            ),
+            rx.cond(
+                S.binding["request_unit"] != "",
+                _pair(
+                    "最近申请", S.binding["request_unit"] + "（" + S.binding["request_time"] + "）"
+                ),
+            ),
+            rx.cond(
+                S.binding["opinion"] != "",
+                _pair("审核意见", S.binding["opinion"], "binding-opinion"),
+            ),
+            rx.cond(
+                S.unbound_note != "", rx.callout(S.unbound_note, icon="info", id="unbound-note")
+            ),
+            rx.button(
+                "变更单位",
+                on_click=S.open_change,
+                id="change-unit",
+                disabled=S.binding["can_request"] != "True",
+            ),
+            rx.cond(
+                S.binding["can_request"] != "True",
+                rx.text("已有待审核的绑定申请，审核完成前不能再次申请", size="1", color="#3d4a5c"),
+            ),
+            spacing="2",
+            align="start",
+        ),
+        width="100%",
+    )
+
+
+def _photo_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("电子照片", as_="h2", size="4"),
+            rx.text(
+                "请上传本人近期免冠正面证件照（JPG/PNG，不超过 5 MB），底色不限；"
+                "照片将用于电子职称证书。",
+                size="2",
+                color="#3d4a5c",
+            ),
+            rx.hstack(
+                rx.cond(
+                    S.photo_url != "",
+                    rx.image(
+                        src=S.photo_url,
+                        alt="本人证件照",
+                        width="118px",
+                        height="165px",
+                        border="1px solid #d9dee5",
+                        id="photo",
+                    ),
+                    rx.center(
+                        rx.text("暂无照片", size="2", color="#3d4a5c"),
+                        width="118px",
+                        height="165px",
+                        border="1px dashed #9aa5b4",
+                    ),
+                ),
+                rx.cond(
+                    S.staged_token != "",
+                    rx.hstack(
+                        rx.box(
+                            width="200px",
+                            height="280px",
+                            style=S.crop_style,
+                            border="2px solid #0b4a8f",
+                            id="crop-preview",
+                            role="img",
+                            aria_label="裁剪预览",
+                        ),
+                        rx.vstack(
+                            rx.text("缩放", size="2", id="zoom-label"),
+                            rx.slider(
+                                min=100,
+                                max=300,
+                                value=[S.zoom],
+                                on_change=S.set_zoom,
+                                width="180px",
+                                aria_labelledby="zoom-label",
+                            ),
+                            rx.text("水平位置", size="2", id="cx-label"),
+                            rx.slider(
+                                min=0,
+                                max=100,
+                                value=[S.center_x],
+                                on_change=S.set_center_x,
+                                width="180px",
+                                aria_labelledby="cx-label",
+                            ),
+                            rx.text("垂直位置", size="2", id="cy-label"),
+                            rx.slider(
+                                min=0,
+                                max=100,
+                                value=[S.center_y],
+                                on_change=S.set_center_y,
+                                width="180px",
+                                aria_labelledby="cy-label",
+                            ),
+                            rx.hstack(
+                                rx.button("保存照片", on_click=S.save_photo, id="photo-save"),
+                                rx.button(
+                                    "取消",
+                                    on_click=S.cancel_photo,
+                                    variant="soft",
+                                    color_scheme="gray",
+                                ),
+                            ),
+                            spacing="2",
+                        ),
+                        spacing="4",
+                    ),
+                ),
+                spacing="5",
+                align="start",
+            ),
+            rx.upload.root(
+                rx.button("选择照片", variant="outline", type="button"),
+                id="photo-upload",
+                accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},
+                max_files=1,
+                max_size=5 * 1024 * 1024,
+                on_drop=S.upload_photo(rx.upload_files(upload_id="photo-upload")),
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _change_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("变更单位"),
+            rx.dialog.description(
+                "新单位审核通过后变更生效，在此之前原单位绑定保持不变。", size="2"
+            ),
+            rx.vstack(
+                chosen_unit_field(S),
+                rx.cond(
+                    S.errors["unit_id"],
+                    rx.text(
+                        S.errors["unit_id"],
+                        color="#b42318",
+                        size="1",
+                        role="alert",
+                        id="err-unit_id",
+                    ),
+                ),
+                form_field(
+                    "申请说明",
+                    rx.text_area(
+                        id="change-note", value=S.note, on_change=S.set_note, width="100%"
+                    ),
+                    html_for="change-note",
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("取消", variant="soft", color_scheme="gray")),
+                    rx.button("提交", on_click=S.submit_change, id="change-submit"),
+                    justify="end",
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        open=S.change_open,
+        on_open_change=S.set_change_open,
+    )
+
+
+def profile_page() -> rx.Component:
+    return shell(
+        "个人中心",
+        rx.vstack(
+            rx.card(
+                rx.vstack(
+                    rx.heading("基本信息", as_="h2", size="4"),
+                    _pair("姓名", S.identity["name"], "profile-name"),
+                    _pair("证件号码", S.identity["id_number"], "profile-id-number"),
+                    _pair("手机号码", S.identity["phone"]),
+                    rx.text(
+                        "姓名、证件号码来自安徽政务服务网实名信息。", size="1", color="#3d4a5c"
+                    ),
+                    spacing="2",
+                ),
+                width="100%",
+            ),
+            _unit_card(),
+            _photo_card(),
+            spacing="4",
+            width="100%",
+            max_width="900px",
+        ),
+        _change_dialog(),
+        unit_search_dialog(S),
+    )

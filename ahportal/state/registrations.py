@@ -1,0 +1,120 @@
+"""人员注册审核: the unit's list of binding requests and the 审核 dialog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ahportal.db import session_scope
+from ahportal.services.bindings import binding_detail, decide_binding, list_bindings
+from ahportal.services.errors import DomainError, ValidationFailed
+from ahportal.state.base import PortalState
+from ahportal.state.paging import PagingMixin
+
+
+class BindingAuditState(PortalState):
+    """The 审核 dialog; opened from the list or from the 任务中心."""
+
+    audit_open: bool = False
+    detail: dict[str, Any] = {}
+    flow: list[dict[str, str]] = []
+    actions: list[str] = []
+    opinion: str = ""
+    opinion_error: str = ""
+
+    @rx.event
+    def open(self, binding_id: int):  # type: ignore[no-untyped-def]
+        try:
+            with session_scope() as session:
+                detail = binding_detail(session, actor=self._actor(), binding_id=binding_id)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.flow = detail.pop("flow")
+        self.actions = detail.pop("actions")
+        self.detail = {k: str(v) for k, v in detail.items()}
+        self.opinion = ""
+        self.opinion_error = ""
+        self.audit_open = True
+        return None
+
+    @rx.event
+    def set_audit_open(self, value: bool) -> None:
+        self.audit_open = bool(value)
+
+    @rx.event
+    def set_opinion(self, value: str) -> None:
+        self.opinion = str(value)[:1000]
+
+    @rx.event
+    def decide(self, action: str):  # type: ignore[no-untyped-def]
+        self.opinion_error = ""
+        try:
+            with session_scope() as session:
+                decide_binding(
+                    session,
+                    actor=self._actor(),
+                    binding_id=self.detail.get("id"),
+                    action=action,
+                    opinion=self.opinion,
+                )
+        except ValidationFailed as exc:
+            self.opinion_error = exc.message
+            return rx.toast.error(exc.message)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.audit_open = False
+        done = "已审核通过，人员已绑定本单位" if action == "approve" else "已驳回该注册申请"
+        return [rx.toast.success(done), RegistrationsState.reload, _reload_tasks()]
+
+
+def _reload_tasks() -> Any:
+    from ahportal.state.tasks import TaskCenterState
+
+    return TaskCenterState.reload
+
+
+class RegistrationsState(PortalState, PagingMixin):
+    """The list: filters by status and name/phone, one SQL page at a time."""
+
+    rows: list[dict[str, Any]] = []
+    status_filter: str = "pending"
+    keyword: str = ""
+
+    def _reload(self):  # type: ignore[no-untyped-def]
+        try:
+            with session_scope() as session:
+                rows, total = list_bindings(
+                    session,
+                    actor=self._actor(),
+                    status=self.status_filter,
+                    keyword=self.keyword,
+                    limit=self.page_size,
+                    offset=self._offset(),
+                )
+        except DomainError as exc:
+            self.rows, self.total = [], 0
+            return rx.toast.error(exc.message)
+        self.rows, self.total = rows, total
+        return None
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        self.page = 1
+        return self._reload()
+
+    @rx.event
+    def reload(self):  # type: ignore[no-untyped-def]
+        return self._reload()
+
+    @rx.event
+    def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]
+        self.status_filter = "" if value == "all" else str(value)[:16]
+        self.page = 1
+        return self._reload()
+
+    @rx.event
+    def search(self, form: dict):  # type: ignore[no-untyped-def,type-arg]
+        self.keyword = str(form.get("keyword", ""))[:50] if isinstance(form, dict) else ""
+        self.page = 1
+        return self._reload()
