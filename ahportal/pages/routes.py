@@ -52,14 +52,7 @@ def _resolve(target: str) -> object:
     return value
 
 
-A, U, D, H, C, O = (
-    Role.APPLICANT,
-    Role.UNIT_ADMIN,
-    Role.DEPARTMENT,
-    Role.HR_BUREAU,
-    Role.COMMITTEE_ORGANIZER,
-    Role.OPS,
-)
+A, U, O = Role.APPLICANT, Role.UNIT_ADMIN, Role.OPS
 
 ROUTES: tuple[Route, ...] = (
     Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
