@@ -20,6 +20,6 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     redis_url=_settings.redis_url,
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium"))],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
     disable_plugins=[SitemapPlugin],
 )

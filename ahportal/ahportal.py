@@ -8,6 +8,7 @@ from reflex.event import EventSpec
 from ahportal.components.layout import PORTAL_NAME
 from ahportal.pages.routes import ROUTES
 from ahportal.security_headers import SecurityHeadersMiddleware
+from ahportal.state.notice import notify
 
 logger = logging.getLogger("ahportal")
 
@@ -15,7 +16,7 @@ logger = logging.getLogger("ahportal")
 def backend_exception_handler(exception: Exception) -> EventSpec:
     """Log the error on the server; the browser gets a Chinese sentence, never a traceback."""
     logger.exception("unhandled error in an event handler", exc_info=exception)
-    return rx.toast.error("系统繁忙，操作未完成，请稍后重试")
+    return notify.error("系统繁忙，操作未完成，请稍后重试")
 
 
 def _build_api_transformers() -> list:  # type: ignore[type-arg]

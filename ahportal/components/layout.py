@@ -8,6 +8,7 @@ import reflex as rx
 from reflex_components_core.react_router import ReactRouterLink
 
 from ahportal.components.native_form import native_form
+from ahportal.components.notice import notice_area
 from ahportal.state.base import PortalState
 
 PORTAL_NAME = "安徽省专业技术人员综合管理服务平台"
@@ -72,6 +73,7 @@ def header() -> rx.Component:
 def shell(title: str, *content: rx.Component) -> rx.Component:
     """A signed-in page: header, side menu for the role, and the page's content."""
     return rx.box(
+        notice_area(),
         header(),
         rx.hstack(
             rx.el.nav(

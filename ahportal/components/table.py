@@ -18,6 +18,7 @@ def pager(state: Any) -> rx.Component:
             disabled=state.page <= 1,
             variant="soft",
             size="1",
+            high_contrast=True,
         ),
         rx.button(
             "下一页",
@@ -25,6 +26,7 @@ def pager(state: Any) -> rx.Component:
             disabled=state.page >= state.page_count,
             variant="soft",
             size="1",
+            high_contrast=True,
         ),
         spacing="3",
         align="center",

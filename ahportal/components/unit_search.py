@@ -71,6 +71,7 @@ def unit_search_dialog(state: Any) -> rx.Component:
                             on_click=state.search_previous,
                             size="1",
                             variant="soft",
+                            high_contrast=True,
                             disabled=state.search_page <= 1,
                         ),
                         rx.button(
@@ -78,6 +79,7 @@ def unit_search_dialog(state: Any) -> rx.Component:
                             on_click=state.search_next,
                             size="1",
                             variant="soft",
+                            high_contrast=True,
                             disabled=state.search_page >= state.search_page_count,
                         ),
                         justify="end",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ahportal.components.layout import BRAND, PORTAL_NAME, link_button
 from ahportal.components.native_form import native_form
+from ahportal.components.notice import notice_area
 from ahportal.state.login import LoginState
 
 
@@ -78,6 +79,7 @@ def _builtin_box() -> rx.Component:
 
 def login_page() -> rx.Component:
     return rx.box(
+        notice_area(),
         rx.el.header(
             rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
             background=BRAND,

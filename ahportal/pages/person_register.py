@@ -6,6 +6,7 @@ import reflex as rx
 
 from ahportal.components.layout import BRAND, PORTAL_NAME
 from ahportal.components.native_form import native_form
+from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
 from ahportal.components.unit_search import chosen_unit_field, unit_search_dialog
 from ahportal.state.person import PersonRegisterState as S
@@ -19,6 +20,7 @@ def _readonly(label: str, value: rx.Var, field_id: str) -> rx.Component:
 
 def person_register_page() -> rx.Component:
     return rx.box(
+        notice_area(),
         rx.el.header(
             rx.hstack(
                 rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),

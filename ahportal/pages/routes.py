@@ -52,7 +52,7 @@ def _resolve(target: str) -> object:
     return value
 
 
-A, U, O = Role.APPLICANT, Role.UNIT_ADMIN, Role.OPS
+APPLICANT, UNIT, OPS = Role.APPLICANT, Role.UNIT_ADMIN, Role.OPS
 
 ROUTES: tuple[Route, ...] = (
     Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
@@ -85,14 +85,14 @@ ROUTES: tuple[Route, ...] = (
         "/register/person",
         "个人注册",
         "ahportal.pages.person_register:person_register_page",
-        frozenset({A}),
+        frozenset({APPLICANT}),
         loader="ahportal.state.person:PersonRegisterState.load",
     ),
     Route(
         "/profile",
         "个人中心",
         "ahportal.pages.profile:profile_page",
-        frozenset({A}),
+        frozenset({APPLICANT}),
         menu_label="个人中心",
         icon="user",
         loader="ahportal.state.person:ProfileState.load",
@@ -101,14 +101,14 @@ ROUTES: tuple[Route, ...] = (
         "/register/unit",
         "单位注册",
         "ahportal.pages.unit_register:unit_register_page",
-        frozenset({U}),
+        frozenset({UNIT}),
         loader="ahportal.state.unit_info:UnitRegisterState.load",
     ),
     Route(
         "/unit/registrations",
         "人员注册审核",
         "ahportal.pages.registrations:registrations_page",
-        frozenset({U}),
+        frozenset({UNIT}),
         menu_label="人员注册审核",
         icon="user-check",
         loader="ahportal.state.registrations:RegistrationsState.load",
@@ -117,7 +117,7 @@ ROUTES: tuple[Route, ...] = (
         "/unit/info",
         "单位信息",
         "ahportal.pages.unit_info:unit_info_page",
-        frozenset({U}),
+        frozenset({UNIT}),
         menu_label="管理设置 · 单位信息",
         icon="building-2",
         loader="ahportal.state.unit_info:UnitInfoState.load",
@@ -126,7 +126,7 @@ ROUTES: tuple[Route, ...] = (
         "/ops/accounts",
         "账号管理",
         "ahportal.pages.ops_accounts:ops_accounts_page",
-        frozenset({O}),
+        frozenset({OPS}),
         menu_label="账号管理",
         icon="key-round",
         loader="ahportal.state.ops:OpsAccountsState.load",
@@ -134,7 +134,7 @@ ROUTES: tuple[Route, ...] = (
 )
 
 # Where a person or unit that has not finished registering is sent first.
-REGISTRATION_PAGES: dict[Role, str] = {A: "/register/person", U: "/register/unit"}
+REGISTRATION_PAGES: dict[Role, str] = {APPLICANT: "/register/person", UNIT: "/register/unit"}
 
 _BY_PATH = {route.path: route for route in ROUTES}
 

@@ -8,6 +8,7 @@ from ahportal.db import session_scope
 from ahportal.pages.routes import REGISTRATION_PAGES, menu_for, route_for
 from ahportal.services.permissions import Actor, require
 from ahportal.services.sessions import resolve_actor, token_from_cookie_header
+from ahportal.state.notice import notify
 
 
 class PortalState(rx.State):
@@ -67,6 +68,6 @@ class PortalState(rx.State):
         if route is None or not route.allows(actor.role):
             return [
                 rx.redirect("/workbench", replace=True),
-                rx.toast.error("您的角色不能访问该页面"),
+                notify.error("您的角色不能访问该页面"),
             ]
         return None

@@ -17,6 +17,7 @@ from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.masking import mask_id_number
 from ahportal.services.permissions import require
 from ahportal.state.base import PortalState
+from ahportal.state.notice import notify
 from ahportal.state.unit_search import UnitSearchMixin
 
 
@@ -72,11 +73,11 @@ class PersonRegisterState(PortalState, UnitSearchMixin):
                 )
         except ValidationFailed as exc:
             self.errors = {exc.field: exc.message}
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         message = "注册成功，已提交单位审核" if self.unit_choice == "是" else "注册成功"
-        return [rx.toast.success(message), rx.redirect("/workbench")]
+        return [notify.success(message), rx.redirect("/workbench")]
 
 
 class ProfileState(PortalState, UnitSearchMixin):
@@ -133,7 +134,7 @@ class ProfileState(PortalState, UnitSearchMixin):
                 self.binding = {k: str(v) for k, v in binding_state(session, actor=actor).items()}
                 self.unbound_note = unbound_reason(session, actor)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.identity = _identity(actor.person_id)
         return None
 
@@ -167,11 +168,11 @@ class ProfileState(PortalState, UnitSearchMixin):
                 )
         except ValidationFailed as exc:
             self.errors = {exc.field: exc.message}
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.change_open = False
-        return [rx.toast.success("已提交变更申请，待新单位审核通过后生效"), self._refresh()]
+        return [notify.success("已提交变更申请，待新单位审核通过后生效"), self._refresh()]
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
@@ -184,12 +185,12 @@ class ProfileState(PortalState, UnitSearchMixin):
             data = await files[0].read(limit + 1)
             staged = photos.stage_photo(actor=self._actor(), data=data)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.staged_token = str(staged["token"])
         self.staged_width = int(staged["width"])
         self.staged_height = int(staged["height"])
         self.zoom, self.center_x, self.center_y = 100, 50, 50
-        return rx.toast.info("请调整裁剪区域后点击“保存照片”")
+        return notify.info("请调整裁剪区域后点击“保存照片”")
 
     @rx.event
     def set_zoom(self, value: list[int | float]) -> None:
@@ -216,11 +217,11 @@ class ProfileState(PortalState, UnitSearchMixin):
                     center_y=self.center_y / 100,
                 )
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.staged_token = ""
         self.photo_version += 1
         self._refresh()
-        return rx.toast.success("照片已保存")
+        return notify.success("照片已保存")
 
     @rx.event
     def cancel_photo(self) -> None:

@@ -10,6 +10,7 @@ from ahportal.db import session_scope
 from ahportal.services.bindings import binding_detail, decide_binding, list_bindings
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.state.base import PortalState
+from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
 
@@ -29,7 +30,7 @@ class BindingAuditState(PortalState):
             with session_scope() as session:
                 detail = binding_detail(session, actor=self._actor(), binding_id=binding_id)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.flow = detail.pop("flow")
         self.actions = detail.pop("actions")
         self.detail = {k: str(v) for k, v in detail.items()}
@@ -60,12 +61,12 @@ class BindingAuditState(PortalState):
                 )
         except ValidationFailed as exc:
             self.opinion_error = exc.message
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.audit_open = False
         done = "已审核通过，人员已绑定本单位" if action == "approve" else "已驳回该注册申请"
-        return [rx.toast.success(done), RegistrationsState.reload, _reload_tasks()]
+        return [notify.success(done), RegistrationsState.reload, _reload_tasks()]
 
 
 def _reload_tasks() -> Any:
@@ -94,7 +95,7 @@ class RegistrationsState(PortalState, PagingMixin):
                 )
         except DomainError as exc:
             self.rows, self.total = [], 0
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.rows, self.total = rows, total
         return None
 

@@ -13,6 +13,7 @@ from ahportal.services.errors import DomainError
 from ahportal.services.permissions import require
 from ahportal.services.tasks import kinds_for, task_page
 from ahportal.state.base import PortalState
+from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
 
@@ -40,7 +41,7 @@ class TaskCenterState(PortalState, PagingMixin):
                 labels = {k.key: k.label for k in kinds_for(actor)}
         except DomainError as exc:
             self.rows, self.total = [], 0
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.kind_options = [{"key": k, "label": v} for k, v in labels.items()]
         self.rows = [
             {
@@ -75,5 +76,5 @@ class TaskCenterState(PortalState, PagingMixin):
     def open_task(self, kind: str, record_id: str):  # type: ignore[no-untyped-def]
         opener = _openers().get(str(kind))
         if opener is None or not str(record_id).isdigit():
-            return rx.toast.error("无法打开该待办事项")
+            return notify.error("无法打开该待办事项")
         return opener(int(record_id))

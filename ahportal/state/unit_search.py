@@ -7,6 +7,7 @@ import reflex as rx
 from ahportal.db import session_scope
 from ahportal.services.bindings import search_units
 from ahportal.services.errors import DomainError
+from ahportal.state.notice import notify
 
 SEARCH_PAGE = 8
 
@@ -32,13 +33,13 @@ class UnitSearchMixin(rx.State, mixin=True):
             with session_scope() as session:
                 rows, total = search_units(
                     session,
-                    actor=self._actor(),
-                    keyword=self.search_keyword,  # type: ignore[attr-defined]
+                    actor=self._actor(),  # type: ignore[attr-defined]
+                    keyword=self.search_keyword,
                     limit=SEARCH_PAGE,
                     offset=(self.search_page - 1) * SEARCH_PAGE,
                 )
         except DomainError as exc:
-            return rx.toast.error(exc.message)
+            return notify.error(exc.message)
         self.search_rows = [{k: str(v) for k, v in row.items()} for row in rows]
         self.search_total = total
         self.search_done = bool(self.search_keyword.strip())

@@ -26,8 +26,8 @@ def test_crop_box_keeps_ratio_and_stays_inside():
             for cx, cy in ((0, 0), (0.5, 0.5), (1, 1)):
                 box = photos.crop_box(width, height, zoom, cx, cy)
                 assert abs(box.width / box.height - 5 / 7) < 0.02
-                assert 0 <= box.left and box.left + box.width <= width
-                assert 0 <= box.top and box.top + box.height <= height
+                assert box.left >= 0 and box.left + box.width <= width
+                assert box.top >= 0 and box.top + box.height <= height
 
 
 def test_upload_crop_and_store(session, actor_for):

@@ -47,5 +47,5 @@ def test_registration_pages_are_registered_for_their_role():
 
 def test_route_for_tolerates_trailing_slashes():
     assert route_for("/workbench/").path == "/workbench"
-    assert route_for("") .path == "/"
+    assert route_for("").path == "/"
     assert route_for("/nowhere") is None
