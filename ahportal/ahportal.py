@@ -5,12 +5,14 @@ import logging
 import reflex as rx
 from reflex.event import EventSpec
 
+from ahportal import log_redaction
 from ahportal.components.layout import PORTAL_NAME
 from ahportal.pages.routes import ROUTES
 from ahportal.security_headers import SecurityHeadersMiddleware
 from ahportal.state.notice import notify
 
 logger = logging.getLogger("ahportal")
+log_redaction.install()
 
 
 def backend_exception_handler(exception: Exception) -> EventSpec:

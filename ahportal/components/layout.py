@@ -38,7 +38,7 @@ def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.link(
-                rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),
+                rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
                 href="/workbench",
                 underline="none",
             ),

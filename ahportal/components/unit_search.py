@@ -97,6 +97,7 @@ def unit_search_dialog(state: Any) -> rx.Component:
                         icon="info",
                         margin_top="1rem",
                         id="unit-search-empty",
+                        high_contrast=True,
                     ),
                 ),
             ),

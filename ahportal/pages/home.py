@@ -22,7 +22,7 @@ def _entry(title: str, text: str) -> rx.Component:
 def home_page() -> rx.Component:
     return rx.box(
         rx.el.header(
-            rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
+            rx.text(PORTAL_NAME, as_="p", size="6", weight="bold", color="white"),
             background=BRAND,
             padding="1rem 2rem",
         ),

@@ -65,6 +65,7 @@ def _builtin_box() -> rx.Component:
                         role="alert",
                         id="login-error",
                         width="100%",
+                        high_contrast=True,
                     ),
                 ),
                 rx.button("登录", type="submit", size="3", width="100%", id="password-submit"),
@@ -81,7 +82,7 @@ def login_page() -> rx.Component:
     return rx.box(
         notice_area(),
         rx.el.header(
-            rx.heading(PORTAL_NAME, as_="p", size="6", color="white"),
+            rx.text(PORTAL_NAME, as_="p", size="6", weight="bold", color="white"),
             background=BRAND,
             padding="1rem 2rem",
         ),
@@ -91,7 +92,9 @@ def login_page() -> rx.Component:
                 rx.text("推荐使用谷歌浏览器或 360 安全浏览器极速模式", size="2", color="#3d4a5c"),
                 rx.cond(
                     LoginState.notice != "",
-                    rx.callout(LoginState.notice, icon="info", id="login-notice"),
+                    rx.callout(
+                        LoginState.notice, icon="info", id="login-notice", high_contrast=True
+                    ),
                 ),
                 rx.flex(
                     _govnet_box(

@@ -23,7 +23,7 @@ def person_register_page() -> rx.Component:
         notice_area(),
         rx.el.header(
             rx.hstack(
-                rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),
+                rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
                 rx.spacer(),
                 native_form(
                     rx.button(
@@ -100,6 +100,7 @@ def person_register_page() -> rx.Component:
                             "暂不选择工作单位：进入系统后可在“个人中心”点击“变更单位”绑定。"
                             "未绑定单位前可录入业绩库，但无法提交单位审核，也无法申报职称。",
                             icon="info",
+                            high_contrast=True,
                         ),
                     ),
                     rx.button("提交", on_click=S.submit, size="3", id="person-register-submit"),

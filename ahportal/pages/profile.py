@@ -48,7 +48,8 @@ def _unit_card() -> rx.Component:
                 _pair("审核意见", S.binding["opinion"], "binding-opinion"),
             ),
             rx.cond(
-                S.unbound_note != "", rx.callout(S.unbound_note, icon="info", id="unbound-note")
+                S.unbound_note != "",
+                rx.callout(S.unbound_note, icon="info", id="unbound-note", high_contrast=True),
             ),
             rx.button(
                 "变更单位",

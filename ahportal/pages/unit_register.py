@@ -233,7 +233,7 @@ def _header() -> rx.Component:
     """The portal bar without a menu (a registering unit has none yet), with 退出."""
     return rx.el.header(
         rx.hstack(
-            rx.heading(PORTAL_NAME, as_="p", size="5", color="white"),
+            rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
             rx.spacer(),
             rx.text(PortalState.user_name, weight="bold", color="white"),
             native_form(

@@ -38,7 +38,9 @@ def workbench_page() -> rx.Component:
                 wrap="wrap",
                 id="pending-cards",
             ),
-            rx.callout("当前角色暂无待办事项类型", icon="info", id="no-pending"),
+            rx.callout(
+                "当前角色暂无待办事项类型", icon="info", id="no-pending", high_contrast=True
+            ),
         ),
         rx.cond(
             WorkbenchState.facts.length() > 0,  # type: ignore[attr-defined]

@@ -1,0 +1,89 @@
+"""axe-core scans: no critical or serious violations on the public pages and every 工作台."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.helpers import (
+    ROLE_IDENTITIES,
+    Identity,
+    blocking_violations,
+    describe_violations,
+    open_login,
+    sign_in,
+)
+
+pytestmark = pytest.mark.e2e
+
+_AXE = Axe()
+
+# Serious violations already reported against the app, by (rule id, target selector) →
+# the cause, e.g. ("color-contrast", ".rt-CalloutText"): "soft callout text 3.96:1".
+# A scan that finds only these is an expected failure (xfail) naming the cause; anything
+# else fails. Remove an entry once the app is fixed.
+KNOWN_ISSUES: dict[tuple[str, str], str] = {}
+
+
+def _assert_accessible(page: Page, what: str) -> None:
+    violations = blocking_violations(_AXE.run(page))
+    known: list[str] = []
+    unknown = []
+    for violation in violations:
+        nodes = [
+            n for n in violation["nodes"] if (violation["id"], _selector(n)) not in KNOWN_ISSUES
+        ]
+        known += [
+            KNOWN_ISSUES[(violation["id"], _selector(n))]
+            for n in violation["nodes"]
+            if n not in nodes
+        ]
+        if nodes:
+            unknown.append({**violation, "nodes": nodes})
+    assert not unknown, f"axe on {what} ({page.url}):\n{describe_violations(unknown)}"
+    if known:
+        pytest.xfail(f"known app issue on {what}: " + "; ".join(sorted(set(known))))
+
+
+def _selector(node: dict) -> str:
+    return " ".join(str(part) for part in node["target"])
+
+
+def test_home_page(page: Page, portal: str) -> None:
+    page.goto(f"{portal}/")
+    expect(page.get_by_role("heading", level=1, name="欢迎使用", exact=False)).to_be_visible()
+    _assert_accessible(page, "首页")
+
+
+def test_login_page(page: Page, portal: str) -> None:
+    open_login(page, portal)
+    _assert_accessible(page, "登录")
+
+
+def test_login_page_with_error(page: Page, portal: str) -> None:
+    page.goto(f"{portal}/login/?error=signed_out")
+    expect(page.locator("#login-error")).to_contain_text("请先登录")
+    _assert_accessible(page, "登录 with an error")
+
+
+def test_login_page_with_notice(page: Page, portal: str) -> None:
+    page.goto(f"{portal}/login/?signed_out=1")
+    expect(page.locator("#login-notice")).to_contain_text("您已安全退出")
+    _assert_accessible(page, "登录 after sign-out")
+
+
+@pytest.mark.parametrize("user_type", ["person", "legal"])
+def test_dev_idp_page(page: Page, portal: str, user_type: str) -> None:
+    open_login(page, portal)
+    with page.expect_navigation():
+        page.click(f"#govnet-{user_type}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("安徽政务服务网")
+    _assert_accessible(page, f"dev IdP ({user_type})")
+
+
+@pytest.mark.parametrize("identity", ROLE_IDENTITIES, ids=lambda i: i.key)
+def test_workbench(page: Page, portal: str, identity: Identity) -> None:
+    sign_in(page, portal, identity)
+    expect(page.locator("#welcome")).to_contain_text(identity.role_label)
+    _assert_accessible(page, f"工作台 of {identity.key}")
