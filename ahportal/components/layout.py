@@ -57,6 +57,7 @@ def header() -> rx.Component:
                         color="white",
                         size="2",
                         id="sign-out",
+                        style={"box_shadow": "inset 0 0 0 1px rgba(255,255,255,0.85)"},
                     ),
                     action="/auth/logout",
                 ),
