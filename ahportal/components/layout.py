@@ -34,40 +34,45 @@ def _menu_item(item: Any) -> rx.Component:
     )
 
 
-def header() -> rx.Component:
+def sign_out_button() -> rx.Component:
+    """退出: a native POST to /auth/logout (which ends the session and drops the cookie)."""
+    return native_form(
+        rx.button(
+            "退出",
+            type="submit",
+            variant="outline",
+            color="white",
+            size="2",
+            id="sign-out",
+            style={"box_shadow": "inset 0 0 0 1px rgba(255,255,255,0.85)"},
+        ),
+        action="/auth/logout",
+    )
+
+
+def portal_bar(*right: rx.Component, home: str = "") -> rx.Component:
+    """The blue portal bar: the portal's name (a link when `home` is set) and `right`."""
+    name = rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white")
     return rx.el.header(
         rx.hstack(
-            rx.link(
-                rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
-                href="/workbench",
-                underline="none",
-            ),
+            rx.link(name, href=home, underline="none") if home else name,
             rx.spacer(),
-            rx.hstack(
-                rx.text(PortalState.user_name, weight="bold", color="white"),
-                rx.badge(
-                    PortalState.role_label, color_scheme="gray", variant="solid", high_contrast=True
-                ),
-                rx.text(PortalState.org_name, color="white", size="2"),
-                native_form(
-                    rx.button(
-                        "退出",
-                        type="submit",
-                        variant="outline",
-                        color="white",
-                        size="2",
-                        id="sign-out",
-                        style={"box_shadow": "inset 0 0 0 1px rgba(255,255,255,0.85)"},
-                    ),
-                    action="/auth/logout",
-                ),
-                spacing="3",
-                align="center",
-            ),
+            rx.hstack(*right, spacing="3", align="center"),
             align="center",
             padding="0.75rem 1.5rem",
         ),
         background=BRAND,
+    )
+
+
+def header() -> rx.Component:
+    """The signed-in bar: who is signed in, in which role and organisation, and 退出."""
+    return portal_bar(
+        rx.text(PortalState.user_name, weight="bold", color="white"),
+        rx.badge(PortalState.role_label, color_scheme="gray", variant="solid", high_contrast=True),
+        rx.text(PortalState.org_name, color="white", size="2"),
+        sign_out_button(),
+        home="/workbench",
     )
 
 

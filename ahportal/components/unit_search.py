@@ -6,6 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.table import form_field
+
 
 def _row(state: Any, row: Any) -> rx.Component:
     return rx.table.row(
@@ -123,5 +125,31 @@ def chosen_unit_field(state: Any) -> rx.Component:
         ),
         rx.button("选择单位", on_click=state.open_search, variant="outline", id="open-unit-search"),
         align="center",
+        spacing="3",
+    )
+
+
+def unit_request_fields(state: Any, note_id: str, placeholder: str = "") -> rx.Component:
+    """选择单位 + its error + 申请说明: the request a person sends to a unit."""
+    return rx.vstack(
+        chosen_unit_field(state),
+        rx.cond(
+            state.errors["unit_id"],
+            rx.text(
+                state.errors["unit_id"], color="#b42318", size="1", role="alert", id="err-unit_id"
+            ),
+        ),
+        form_field(
+            "申请说明",
+            rx.text_area(
+                id=note_id,
+                value=state.note,
+                on_change=state.set_note,
+                placeholder=placeholder,
+                width="100%",
+            ),
+            html_for=note_id,
+        ),
+        width="100%",
         spacing="3",
     )

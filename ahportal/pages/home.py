@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ahportal.components.layout import BRAND, PORTAL_NAME, link_button
+from ahportal.components.layout import PORTAL_NAME, link_button, portal_bar
 
 
 def _entry(title: str, text: str) -> rx.Component:
@@ -21,11 +21,7 @@ def _entry(title: str, text: str) -> rx.Component:
 
 def home_page() -> rx.Component:
     return rx.box(
-        rx.el.header(
-            rx.text(PORTAL_NAME, as_="p", size="6", weight="bold", color="white"),
-            background=BRAND,
-            padding="1rem 2rem",
-        ),
+        portal_bar(),
         rx.el.main(
             rx.vstack(
                 rx.heading("欢迎使用" + PORTAL_NAME, as_="h1", size="7"),

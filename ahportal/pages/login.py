@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ahportal.components.layout import BRAND, PORTAL_NAME, link_button
+from ahportal.components.layout import link_button, portal_bar
 from ahportal.components.native_form import native_form
 from ahportal.components.notice import notice_area
 from ahportal.state.login import LoginState
@@ -81,11 +81,7 @@ def _builtin_box() -> rx.Component:
 def login_page() -> rx.Component:
     return rx.box(
         notice_area(),
-        rx.el.header(
-            rx.text(PORTAL_NAME, as_="p", size="6", weight="bold", color="white"),
-            background=BRAND,
-            padding="1rem 2rem",
-        ),
+        portal_bar(),
         rx.el.main(
             rx.vstack(
                 rx.heading("用户登录", as_="h1", size="7"),

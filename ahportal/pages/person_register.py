@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ahportal.components.layout import BRAND, PORTAL_NAME
-from ahportal.components.native_form import native_form
+from ahportal.components.layout import portal_bar, sign_out_button
 from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
-from ahportal.components.unit_search import chosen_unit_field, unit_search_dialog
+from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
 from ahportal.state.person import PersonRegisterState as S
 
 
@@ -21,26 +20,7 @@ def _readonly(label: str, value: rx.Var, field_id: str) -> rx.Component:
 def person_register_page() -> rx.Component:
     return rx.box(
         notice_area(),
-        rx.el.header(
-            rx.hstack(
-                rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
-                rx.spacer(),
-                native_form(
-                    rx.button(
-                        "退出",
-                        type="submit",
-                        variant="outline",
-                        color="white",
-                        size="2",
-                        id="sign-out",
-                    ),
-                    action="/auth/logout",
-                ),
-                align="center",
-            ),
-            background=BRAND,
-            padding="0.75rem 1.5rem",
-        ),
+        portal_bar(sign_out_button()),
         rx.el.main(
             rx.card(
                 rx.vstack(
@@ -70,31 +50,8 @@ def person_register_page() -> rx.Component:
                     ),
                     rx.cond(
                         S.unit_choice == "是",
-                        rx.vstack(
-                            chosen_unit_field(S),
-                            rx.cond(
-                                S.errors["unit_id"],
-                                rx.text(
-                                    S.errors["unit_id"],
-                                    color="#b42318",
-                                    size="1",
-                                    role="alert",
-                                    id="err-unit_id",
-                                ),
-                            ),
-                            form_field(
-                                "申请说明",
-                                rx.text_area(
-                                    id="reg-note",
-                                    value=S.note,
-                                    on_change=S.set_note,
-                                    placeholder="例如：本人为该单位在职专业技术人员",
-                                    width="100%",
-                                ),
-                                html_for="reg-note",
-                            ),
-                            width="100%",
-                            spacing="3",
+                        unit_request_fields(
+                            S, "reg-note", placeholder="例如：本人为该单位在职专业技术人员"
                         ),
                         rx.callout(
                             "暂不选择工作单位：进入系统后可在“个人中心”点击“变更单位”绑定。"

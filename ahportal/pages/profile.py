@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.components.layout import shell
-from ahportal.components.table import form_field
-from ahportal.components.unit_search import chosen_unit_field, unit_search_dialog
+from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
 from ahportal.state.person import ProfileState as S
 
 
@@ -175,24 +174,7 @@ def _change_dialog() -> rx.Component:
                 "新单位审核通过后变更生效，在此之前原单位绑定保持不变。", size="2"
             ),
             rx.vstack(
-                chosen_unit_field(S),
-                rx.cond(
-                    S.errors["unit_id"],
-                    rx.text(
-                        S.errors["unit_id"],
-                        color="#b42318",
-                        size="1",
-                        role="alert",
-                        id="err-unit_id",
-                    ),
-                ),
-                form_field(
-                    "申请说明",
-                    rx.text_area(
-                        id="change-note", value=S.note, on_change=S.set_note, width="100%"
-                    ),
-                    html_for="change-note",
-                ),
+                unit_request_fields(S, "change-note"),
                 rx.hstack(
                     rx.dialog.close(rx.button("取消", variant="soft", color_scheme="gray")),
                     rx.button("提交", on_click=S.submit_change, id="change-submit"),

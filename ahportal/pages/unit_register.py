@@ -11,8 +11,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.division_select import division_select
-from ahportal.components.layout import BRAND, PORTAL_NAME
-from ahportal.components.native_form import native_form
+from ahportal.components.layout import BRAND, portal_bar, sign_out_button
 from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
 from ahportal.state.base import PortalState
@@ -231,22 +230,8 @@ def form_message(state: Any) -> rx.Component:
 
 def _header() -> rx.Component:
     """The portal bar without a menu (a registering unit has none yet), with 退出."""
-    return rx.el.header(
-        rx.hstack(
-            rx.text(PORTAL_NAME, as_="p", size="5", weight="bold", color="white"),
-            rx.spacer(),
-            rx.text(PortalState.user_name, weight="bold", color="white"),
-            native_form(
-                rx.button(
-                    "退出", type="submit", variant="outline", color="white", size="2", id="sign-out"
-                ),
-                action="/auth/logout",
-            ),
-            align="center",
-            spacing="3",
-            padding="0.75rem 1.5rem",
-        ),
-        background=BRAND,
+    return portal_bar(
+        rx.text(PortalState.user_name, weight="bold", color="white"), sign_out_button()
     )
 
 

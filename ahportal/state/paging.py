@@ -29,6 +29,16 @@ class PagingMixin(rx.State, mixin=True):
         raise NotImplementedError
 
     @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        """First page (a page's on_load); states may override it."""
+        self.page = 1
+        return self._reload()
+
+    @rx.event
+    def reload(self):  # type: ignore[no-untyped-def]
+        return self._reload()
+
+    @rx.event
     def next_page(self):  # type: ignore[no-untyped-def]
         if self.page * self.page_size < self.total:
             self.page += 1

@@ -100,15 +100,6 @@ class RegistrationsState(PortalState, PagingMixin):
         return None
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.page = 1
-        return self._reload()
-
-    @rx.event
-    def reload(self):  # type: ignore[no-untyped-def]
-        return self._reload()
-
-    @rx.event
     def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]
         self.status_filter = "" if value == "all" else str(value)[:16]
         self.page = 1

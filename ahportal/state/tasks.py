@@ -58,15 +58,6 @@ class TaskCenterState(PortalState, PagingMixin):
         return None
 
     @rx.event
-    def load(self):  # type: ignore[no-untyped-def]
-        self.page = 1
-        return self._reload()
-
-    @rx.event
-    def reload(self):  # type: ignore[no-untyped-def]
-        return self._reload()
-
-    @rx.event
     def set_kind_filter(self, value: str):  # type: ignore[no-untyped-def]
         self.kind_filter = "" if value == "all" else str(value)[:32]
         self.page = 1

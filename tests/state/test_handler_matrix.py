@@ -110,6 +110,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
     UnitInfoState: (
         {
             "load": (),
+            "reload": (),
             "save": (),
             "open_edit": (),
             "next_page": (),

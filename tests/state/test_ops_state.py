@@ -35,6 +35,7 @@ DATA_HANDLERS = {
     "next_page",
     "previous_page",
     "first_page",
+    "reload",
 }
 # Handlers that only move the page's own dialogs; they read no data.
 UI_HANDLERS = {
@@ -130,6 +131,7 @@ def _hostile_args(session) -> dict[str, tuple[Any, ...]]:
         "next_page": (),
         "previous_page": (),
         "first_page": (),
+        "reload": (),
     }
 
 
