@@ -159,6 +159,20 @@ def _photo_card() -> rx.Component:
                 max_files=1,
                 max_size=5 * 1024 * 1024,
                 on_drop=S.upload_photo(rx.upload_files(upload_id="photo-upload")),
+                on_drop_rejected=S.photo_rejected,
+            ),
+            rx.cond(
+                S.photo_error != "",
+                rx.text(S.photo_error, color="#b42318", size="2", role="alert", id="photo-error"),
+            ),
+            rx.cond(
+                S.staged_token != "",
+                rx.text(
+                    "请调整缩放和位置，预览框内即为保存的照片范围，然后点击“保存照片”。",
+                    size="2",
+                    color="#3d4a5c",
+                    id="photo-hint",
+                ),
             ),
             spacing="3",
         ),

@@ -91,6 +91,7 @@ class ProfileState(PortalState, UnitSearchMixin):
     errors: dict[str, str] = {}
     photo_version: int = 0
     staged_token: str = ""
+    photo_error: str = ""
     staged_width: int = 0
     staged_height: int = 0
     zoom: int = 100
@@ -118,11 +119,11 @@ class ProfileState(PortalState, UnitSearchMixin):
         )
         scale = 200 / box.width
         return {
-            "background_image": f"url('/files/staged/{self.staged_token}')",
-            "background_size": f"{self.staged_width * scale:.1f}px "
+            "backgroundImage": f"url('/files/staged/{self.staged_token}')",
+            "backgroundSize": f"{self.staged_width * scale:.1f}px "
             f"{self.staged_height * scale:.1f}px",
-            "background_position": f"{-box.left * scale:.1f}px {-box.top * scale:.1f}px",
-            "background_repeat": "no-repeat",
+            "backgroundPosition": f"{-box.left * scale:.1f}px {-box.top * scale:.1f}px",
+            "backgroundRepeat": "no-repeat",
         }
 
     def _refresh(self):  # type: ignore[no-untyped-def]
@@ -175,8 +176,13 @@ class ProfileState(PortalState, UnitSearchMixin):
         return [notify.success("已提交变更申请，待新单位审核通过后生效"), self._refresh()]
 
     @rx.event
-    async def upload_photo(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
-        """Check the file by content and keep it for cropping."""
+    async def upload_photo(self, files: list[rx.UploadFile]) -> None:
+        """Check the file by content and keep it for cropping.
+
+        The outcome shows beside the upload button: an upload's HTTP response stays open
+        until every event it chains has finished, and a notice's timer would hold it.
+        """
+        self.photo_error = ""
         try:
             require(self._actor(), "profile.view_own")
             if not files:
@@ -185,12 +191,17 @@ class ProfileState(PortalState, UnitSearchMixin):
             data = await files[0].read(limit + 1)
             staged = photos.stage_photo(actor=self._actor(), data=data)
         except DomainError as exc:
-            return notify.error(exc.message)
+            self.photo_error = exc.message
+            return
         self.staged_token = str(staged["token"])
         self.staged_width = int(staged["width"])
         self.staged_height = int(staged["height"])
         self.zoom, self.center_x, self.center_y = 100, 50, 50
-        return notify.info("请调整裁剪区域后点击“保存照片”")
+
+    @rx.event
+    def photo_rejected(self, rejections: list) -> None:  # type: ignore[type-arg]
+        """The browser refused the file before upload (type or size)."""
+        self.photo_error = f"照片须为 JPG 或 PNG 格式，且不超过 {photos.MAX_PHOTO_MB} MB"
 
     @rx.event
     def set_zoom(self, value: list[int | float]) -> None:

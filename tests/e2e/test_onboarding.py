@@ -128,6 +128,8 @@ def test_person_skips_unit_then_binds_via_change_unit(page: Page, portal):
     unit.click("#audit-approve")
     expect(unit.locator("#notices")).to_contain_text("已审核通过")
     expect(unit.locator("#tasks-table")).not_to_contain_text("吴晓")
+    # Notices leave by themselves after a few seconds.
+    expect(unit.locator("#notices")).not_to_contain_text("已审核通过", timeout=12_000)
     unit.context.close()
 
     page.reload()
@@ -206,3 +208,32 @@ def test_ops_creates_builtin_unit_that_signs_in_and_completes_its_information(pa
     unit.wait_for_url(re.compile(r"/workbench"))
     expect(unit.locator("#welcome")).to_contain_text("单位管理员")
     unit.context.close()
+
+
+def test_applicant_uploads_and_crops_a_photo(page: Page, portal, tmp_path):
+    from PIL import Image, ImageDraw
+
+    source = tmp_path / "photo.jpg"
+    image = Image.new("RGB", (800, 1000), (70, 130, 180))
+    ImageDraw.Draw(image).ellipse([250, 200, 550, 560], fill=(240, 200, 170))
+    image.save(source, "JPEG")
+    fake = tmp_path / "fake.png"
+    fake.write_bytes(b"%PDF-1.4 this is not an image" * 20)
+
+    sign_in_govnet(page, portal, "person", "王芳")
+    page.goto(f"{portal}/profile")
+    expect(page.locator("#binding-status")).to_have_text("已绑定")
+    page.set_input_files("#photo-upload input[type=file]", str(fake))
+    expect(page.locator("#photo-error")).to_contain_text("不是有效的 JPG 或 PNG 图片")
+    page.set_input_files("#photo-upload input[type=file]", str(source))
+    expect(page.locator("#photo-error")).to_have_count(0)
+    preview = page.locator("#crop-preview")
+    expect(preview).to_have_css("background-image", re.compile(r"/files/staged/"))
+    page.locator("[aria-labelledby=zoom-label] [role=slider]").press("ArrowRight")
+    screenshot(page, "onboarding-photo-crop")
+    page.click("#photo-save")
+    expect(page.locator("#notices")).to_contain_text("照片已保存")
+    photo = page.locator("#photo")
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.naturalWidth") == 295
+    assert photo.evaluate("img => img.naturalHeight") == 413

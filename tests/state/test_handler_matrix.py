@@ -66,6 +66,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "close_search",
             "open_change",
             "open_search",
+            "photo_rejected",
             "set_center_x",
             "set_center_y",
             "set_change_open",
