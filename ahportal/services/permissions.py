@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col
 
 from ahportal.models import (
@@ -145,14 +144,6 @@ def require_unit(actor: Actor | None, permission: str, unit: Organization | None
     return checked
 
 
-def require_own_person(actor: Actor | None, permission: str, person: Person | None) -> Actor:
-    """Check permission, then that the person record is the actor's own."""
-    checked = require(actor, permission)
-    if person is None or person.id != checked.person_id:
-        raise PermissionDenied("只能操作本人的信息")
-    return checked
-
-
 def unit_scope_clause(actor: Actor) -> ColumnElement[bool]:
     """A SQL condition on Organization selecting the units inside the actor's scope."""
     is_unit = col(Organization.kind) == OrgKind.UNIT
@@ -163,15 +154,3 @@ def unit_scope_clause(actor: Actor) -> ColumnElement[bool]:
     if actor.role is Role.HR_BUREAU and actor.territory_prefix:
         return is_unit & col(Organization.division_code).startswith(actor.territory_prefix)
     return false()
-
-
-def everything() -> ColumnElement[bool]:
-    """A SQL condition that holds for every row (for roles whose scope is global)."""
-    return true()
-
-
-def describe(actor: Actor | None) -> dict[str, Any]:
-    """A loggable summary of the actor."""
-    if actor is None:
-        return {"actor": None}
-    return {"account_id": actor.account_id, "role": actor.role.value, "org_id": actor.org_id}

@@ -7,7 +7,7 @@ A module that adds an audited kind registers a TaskKind here; the 任务中心 p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -37,7 +37,6 @@ class TaskKind:
     count: Callable[[Session, Actor], int]
     page: Callable[[Session, Actor, int, int], list[TaskRow]]
     audit_route: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, TaskKind] = {}
@@ -58,10 +57,6 @@ def kinds_for(actor: Actor) -> list[TaskKind]:
 def pending_counts(session: Session, actor: Actor) -> dict[str, int]:
     """Pending items per kind for the actor (one COUNT query per kind)."""
     return {kind.key: kind.count(session, actor) for kind in kinds_for(actor)}
-
-
-def get_kind(key: str) -> TaskKind | None:
-    return _REGISTRY.get(key)
 
 
 def task_page(

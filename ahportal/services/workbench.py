@@ -9,14 +9,13 @@ from sqlmodel import Session, col, select
 
 from ahportal.models import (
     Account,
-    BindingStatus,
     Organization,
     OrgKind,
     Person,
     Role,
-    UnitBinding,
 )
 from ahportal.services import task_kinds  # noqa: F401  (fills the task registry)
+from ahportal.services.bindings import binding_state
 from ahportal.services.permissions import Actor, require, unit_scope_clause
 from ahportal.services.tasks import kinds_for
 
@@ -31,40 +30,20 @@ class Card:
     route: str = ""
 
 
-_BINDING_LABELS = {
-    BindingStatus.PENDING: "待审核",
-    BindingStatus.APPROVED: "已绑定",
-    BindingStatus.REJECTED: "已驳回",
-}
-
-
 def _count(session: Session, query: object) -> int:
     return int(session.exec(query).one())  # type: ignore[call-overload]
 
 
 def _applicant_cards(session: Session, actor: Actor) -> list[Card]:
-    person = session.get(Person, actor.person_id) if actor.person_id else None
-    if person is None:
-        return []
-    unit = session.get(Organization, person.unit_id) if person.unit_id else None
-    latest = session.exec(
-        select(UnitBinding)
-        .where(col(UnitBinding.person_id) == person.id)
-        .order_by(col(UnitBinding.created_at).desc(), col(UnitBinding.id).desc())
-    ).first()
-    status = (
-        "已绑定" if unit else (_BINDING_LABELS.get(latest.status, "未绑定") if latest else "未绑定")
-    )
-    pending_unit = None
-    if latest is not None and latest.status is BindingStatus.PENDING:
-        pending_unit = session.get(Organization, latest.unit_id)
+    state = binding_state(session, actor=actor)
+    waiting = state["status"] == "待审核"
     return [
         Card(
             "工作单位",
-            unit.name if unit else "未绑定",
-            f"申请绑定：{pending_unit.name}（待审核）" if pending_unit else "",
+            state["unit_name"] or "未绑定",
+            f"申请绑定：{state['request_unit']}（待审核）" if waiting else "",
         ),
-        Card("单位绑定状态", status),
+        Card("单位绑定状态", state["status"]),
     ]
 
 
