@@ -12,8 +12,8 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import date, timedelta
 from collections.abc import Callable
+from datetime import date, timedelta
 
 
 def _timed(label: str, runs: int, fn: Callable[[], object]) -> None:
