@@ -6,6 +6,7 @@ import reflex as rx
 
 from ahportal.components.layout import shell
 from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
+from ahportal.components.upload import labelled_upload
 from ahportal.state.person import ProfileState as S
 
 
@@ -152,7 +153,8 @@ def _photo_card() -> rx.Component:
                 spacing="5",
                 align="start",
             ),
-            rx.upload.root(
+            labelled_upload(
+                "选择照片文件",
                 rx.button("选择照片", variant="outline", type="button"),
                 id="photo-upload",
                 accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -13,6 +15,8 @@ from tests.e2e.helpers import (
     describe_violations,
     open_login,
     sign_in,
+    sign_in_govnet,
+    sign_in_password,
 )
 
 pytestmark = pytest.mark.e2e
@@ -87,3 +91,50 @@ def test_workbench(page: Page, portal: str, identity: Identity) -> None:
     sign_in(page, portal, identity)
     expect(page.locator("#welcome")).to_contain_text(identity.role_label)
     _assert_accessible(page, f"工作台 of {identity.key}")
+
+
+# The onboarding pages, each with the dialog or state a user meets there.
+PAGES = [
+    ("person", "李明", "/profile", None),
+    ("person", "李明", "/profile", "#change-unit"),
+    ("legal", "合肥宏景软件有限公司", "/unit/registrations", ".binding-open"),
+    ("legal", "合肥宏景软件有限公司", "/tasks", ".task-open"),
+    ("legal", "合肥宏景软件有限公司", "/unit/info", "#unit-info-edit"),
+    ("password", "ops", "/ops/accounts", "#ops-create-open"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "login", "path", "open_with"),
+    PAGES,
+    ids=[f"{p[2]}{'+dialog' if p[3] else ''}" for p in PAGES],
+)
+def test_onboarding_pages(page: Page, portal: str, method, login, path, open_with) -> None:
+    if method == "password":
+        sign_in_password(page, portal, login)
+    else:
+        sign_in_govnet(page, portal, method, login)
+    page.goto(f"{portal}{path}")
+    page.wait_for_selector("#main h1")
+    page.wait_for_timeout(800)
+    if open_with:
+        page.locator(open_with).first.click()
+        page.get_by_role("dialog").wait_for()
+        page.wait_for_timeout(500)
+    _assert_accessible(page, f"{path} {open_with or ''}")
+
+
+def test_person_registration_page(page: Page, portal: str) -> None:
+    open_login(page, portal)
+    with page.expect_navigation():
+        page.click("#govnet-person")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录：刘洋", exact=True).click()
+    page.wait_for_url(re.compile(r"/register/person"))
+    page.wait_for_selector("#person-register-submit")
+    _assert_accessible(page, "/register/person")
+    page.click("#open-unit-search")
+    page.fill("#unit-keyword", "合肥")
+    page.click("#unit-search-submit")
+    page.wait_for_selector("#unit-search-results")
+    _assert_accessible(page, "/register/person 选择单位")
