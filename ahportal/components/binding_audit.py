@@ -6,15 +6,8 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.table import label_value
 from ahportal.state.registrations import BindingAuditState as S
-
-
-def _pair(label: str, value: Any) -> rx.Component:
-    return rx.hstack(
-        rx.text(label, color="#3d4a5c", size="2", min_width="6em"),
-        rx.text(value, size="2"),
-        spacing="2",
-    )
 
 
 def flow_timeline(steps: Any) -> rx.Component:
@@ -43,13 +36,13 @@ def binding_audit_dialog() -> rx.Component:
             rx.dialog.title("人员注册审核"),
             rx.dialog.description("核对申请人信息后审核；驳回时须填写审核意见。", size="2"),
             rx.vstack(
-                _pair("姓名", S.detail["name"]),
-                _pair("证件号码", S.detail["id_number"]),
-                _pair("手机号码", S.detail["phone"]),
-                _pair("注册时间", S.detail["created_at"]),
-                _pair("当前单位", S.detail["current_unit"]),
-                _pair("申请说明", S.detail["note"]),
-                _pair("审核状态", S.detail["status"]),
+                label_value("姓名", S.detail["name"]),
+                label_value("证件号码", S.detail["id_number"]),
+                label_value("手机号码", S.detail["phone"]),
+                label_value("注册时间", S.detail["created_at"]),
+                label_value("当前单位", S.detail["current_unit"]),
+                label_value("申请说明", S.detail["note"]),
+                label_value("审核状态", S.detail["status"]),
                 rx.heading("流程", as_="h3", size="3", margin_top="0.5rem"),
                 flow_timeline(S.flow),
                 rx.cond(

@@ -91,3 +91,12 @@ def form_field(
 
 def status_badge(label: Any, color: Any) -> rx.Component:
     return rx.badge(label, color_scheme=color, variant="soft", high_contrast=True)
+
+
+def label_value(label: str, value: Any, value_id: str = "") -> rx.Component:
+    """A read-only label and value on one line."""
+    return rx.hstack(
+        rx.text(label, color="#3d4a5c", size="2", min_width="6em"),
+        rx.text(value, size="2", id=value_id or None),
+        spacing="2",
+    )

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from ahportal.components.layout import shell
+from ahportal.components.table import label_value
 from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
 from ahportal.components.upload import labelled_upload
 from ahportal.state.person import ProfileState as S
 
 
-def _pair(label: str, value: rx.Var | str, value_id: str = "") -> rx.Component:
-    return rx.hstack(
-        rx.text(label, color="#3d4a5c", size="2", min_width="6em"),
-        rx.text(value, size="2", id=value_id or None),
-        spacing="2",
+def _slider(
+    label: str, label_id: str, value: Any, on_change: Any, low: int, high: int
+) -> rx.Component:
+    return rx.fragment(
+        rx.text(label, size="2", id=label_id),
+        rx.slider(
+            min=low,
+            max=high,
+            value=[value],
+            on_change=on_change,
+            width="180px",
+            aria_labelledby=label_id,
+        ),
     )
 
 
@@ -22,7 +33,7 @@ def _unit_card() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("工作单位", as_="h2", size="4"),
-            _pair(
+            label_value(
                 "当前单位",
                 rx.cond(S.binding["unit_name"] != "", S.binding["unit_name"], "未绑定"),
                 "current-unit",
@@ -39,13 +50,13 @@ def _unit_card() -> rx.Component:
             ),
             rx.cond(
                 S.binding["request_unit"] != "",
-                _pair(
+                label_value(
                     "最近申请", S.binding["request_unit"] + "（" + S.binding["request_time"] + "）"
                 ),
             ),
             rx.cond(
                 S.binding["opinion"] != "",
-                _pair("审核意见", S.binding["opinion"], "binding-opinion"),
+                label_value("审核意见", S.binding["opinion"], "binding-opinion"),
             ),
             rx.cond(
                 S.unbound_note != "",
@@ -109,33 +120,9 @@ def _photo_card() -> rx.Component:
                             aria_label="裁剪预览",
                         ),
                         rx.vstack(
-                            rx.text("缩放", size="2", id="zoom-label"),
-                            rx.slider(
-                                min=100,
-                                max=300,
-                                value=[S.zoom],
-                                on_change=S.set_zoom,
-                                width="180px",
-                                aria_labelledby="zoom-label",
-                            ),
-                            rx.text("水平位置", size="2", id="cx-label"),
-                            rx.slider(
-                                min=0,
-                                max=100,
-                                value=[S.center_x],
-                                on_change=S.set_center_x,
-                                width="180px",
-                                aria_labelledby="cx-label",
-                            ),
-                            rx.text("垂直位置", size="2", id="cy-label"),
-                            rx.slider(
-                                min=0,
-                                max=100,
-                                value=[S.center_y],
-                                on_change=S.set_center_y,
-                                width="180px",
-                                aria_labelledby="cy-label",
-                            ),
+                            _slider("缩放", "zoom-label", S.zoom, S.set_zoom, 100, 300),
+                            _slider("水平位置", "cx-label", S.center_x, S.set_center_x, 0, 100),
+                            _slider("垂直位置", "cy-label", S.center_y, S.set_center_y, 0, 100),
                             rx.hstack(
                                 rx.button("保存照片", on_click=S.save_photo, id="photo-save"),
                                 rx.button(
@@ -213,9 +200,9 @@ def profile_page() -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.heading("基本信息", as_="h2", size="4"),
-                    _pair("姓名", S.identity["name"], "profile-name"),
-                    _pair("证件号码", S.identity["id_number"], "profile-id-number"),
-                    _pair("手机号码", S.identity["phone"]),
+                    label_value("姓名", S.identity["name"], "profile-name"),
+                    label_value("证件号码", S.identity["id_number"], "profile-id-number"),
+                    label_value("手机号码", S.identity["phone"]),
                     rx.text(
                         "姓名、证件号码来自安徽政务服务网实名信息。", size="1", color="#3d4a5c"
                     ),

@@ -17,7 +17,6 @@ import pytest
 from sqlmodel import col, select
 
 from ahportal.models import BindingStatus, Person, UnitBinding
-from ahportal.state.base import PortalState
 from ahportal.state.person import PersonRegisterState, ProfileState
 from ahportal.state.registrations import BindingAuditState, RegistrationsState
 from ahportal.state.tasks import TaskCenterState
@@ -167,21 +166,6 @@ def _call(state: Any, name: str, args: tuple[Any, ...]) -> Any:
     if inspect.iscoroutine(result):
         result = asyncio.run(result)
     return result
-
-
-@pytest.fixture
-def as_actor(monkeypatch):
-    def use(actor):
-        calls: list[int] = []
-
-        def fake_actor(self):
-            calls.append(1)
-            return actor
-
-        monkeypatch.setattr(PortalState, "_actor", fake_actor)
-        return calls
-
-    return use
 
 
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)

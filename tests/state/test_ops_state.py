@@ -18,7 +18,6 @@ from sqlmodel import col, select
 from ahportal.models import Account, AuthSession, OperationLog, Organization
 from ahportal.seeding import DEMO_PASSWORD
 from ahportal.services.sessions import authenticate_password, resolve_actor, start_session
-from ahportal.state.base import PortalState
 from ahportal.state.ops import OpsAccountsState
 
 NON_OPS = ["李明", "安徽省立医院", "dept-health-hefei", "hr-340100", "committee-health"]
@@ -69,23 +68,6 @@ def _call(state: OpsAccountsState, name: str, *args: Any) -> Any:
 def _said(result: Any) -> str:
     """The toasts a handler returned, as text (the EventSpec repr carries the message)."""
     return repr(result)
-
-
-@pytest.fixture
-def as_actor(monkeypatch):
-    """as_actor(actor) → a list that grows each time a handler resolves the actor."""
-
-    def use(actor):
-        calls: list[int] = []
-
-        def fake_actor(self):
-            calls.append(1)
-            return actor
-
-        monkeypatch.setattr(PortalState, "_actor", fake_actor)
-        return calls
-
-    return use
 
 
 def _snapshot(session):
