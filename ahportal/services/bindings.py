@@ -7,9 +7,7 @@ new unit approves.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -28,13 +26,13 @@ from ahportal.models import (
 )
 from ahportal.services import validation, workflow
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
+from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.masking import mask_id_number
 from ahportal.services.permissions import Actor, require
 from ahportal.services.reference import division_names
 from ahportal.services.tasks import TaskKind, TaskRow, register_task_kind
 
 KIND = "binding"
-CHINA = ZoneInfo("Asia/Shanghai")
 STATUS_LABELS = {
     BindingStatus.PENDING: "待审核",
     BindingStatus.APPROVED: "已通过",
@@ -47,17 +45,6 @@ STATUS_COLORS = {
     BindingStatus.REJECTED: "red",
     BindingStatus.SUPERSEDED: "gray",
 }
-
-
-def local_time(value: datetime | None) -> str:
-    """YYYY-MM-DD HH:MM in China time, for display."""
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def like_pattern(keyword: str) -> str:
-    """A LIKE pattern matching the keyword anywhere, with % and _ taken literally."""
-    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _person_of(session: Session, actor: Actor) -> Person:

@@ -14,9 +14,7 @@ import secrets
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
@@ -41,13 +39,13 @@ from ahportal.models.division import is_within
 from ahportal.services import validation
 from ahportal.services.accounts import add_builtin_account, normalise_username
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
+from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.passwords import hash_password
 from ahportal.services.permissions import Actor, require
 from ahportal.services.reference import division_names
 from ahportal.services.sessions import end_account_sessions
 
 PERMISSION = "account.manage"
-CHINA = ZoneInfo("Asia/Shanghai")
 PASSWORD_LENGTH = 12
 # Letters and digits a person can read off a screen without confusing 0/O or 1/l/I.
 _READABLE_LETTERS = "".join(c for c in string.ascii_letters if c not in "OIl")
@@ -103,16 +101,6 @@ def generate_password() -> str:
         letters = sum(c in _READABLE_LETTERS for c in password)
         if 2 <= letters <= PASSWORD_LENGTH - 2:
             return password
-
-
-def format_time(value: datetime | None) -> str:
-    """YYYY-MM-DD HH:MM in China time ("" for none)."""
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _like_pattern(keyword: str) -> str:
-    escaped = keyword.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _account_id(value: object) -> int:
@@ -203,7 +191,7 @@ def _list_conditions(keyword: str | None, role: Role | None) -> list[ColumnEleme
     if role is not None:
         conditions.append(col(Account.role) == role)
     if keyword:
-        pattern = _like_pattern(keyword)
+        pattern = like_pattern(keyword.lower())
         conditions.append(
             or_(
                 func.lower(col(Account.username)).like(pattern, escape="\\"),
@@ -288,7 +276,7 @@ def list_accounts(
                 "disabled": account.disabled,
                 "locked": locked,
                 "is_self": actor is not None and account.id == actor.account_id,
-                "created_at": format_time(account.created_at),
+                "created_at": local_time(account.created_at),
             }
         )
     return rows, total

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,9 +30,9 @@ from ahportal.models import (
 )
 from ahportal.services import validation
 from ahportal.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from ahportal.services.formatting import CHINA, local_time
 from ahportal.services.permissions import Actor, require
 
-CHINA = ZoneInfo("Asia/Shanghai")
 TARGET_KIND = "organization"
 ACTION_REGISTER = "unit.register"
 ACTION_UPDATE = "unit.update"
@@ -105,11 +104,6 @@ class FormInvalid(ValidationFailed):
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-
-def local_time(value: datetime | None) -> str:
-    """YYYY-MM-DD HH:MM in China time, for display."""
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _today() -> date:

@@ -8,8 +8,8 @@ import reflex as rx
 
 from ahportal.db import session_scope
 from ahportal.services import task_kinds  # noqa: F401  (fills the registry)
-from ahportal.services.bindings import local_time
 from ahportal.services.errors import DomainError
+from ahportal.services.formatting import local_time
 from ahportal.services.permissions import require
 from ahportal.services.tasks import kinds_for, task_page
 from ahportal.state.base import PortalState

@@ -14,6 +14,7 @@ later async test of the suite runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -146,11 +147,9 @@ def _wait_until_up(process: subprocess.Popen, base: str, log: Path) -> None:
                 f"the portal exited with {process.returncode} during startup; "
                 f"log {log}:\n{_log_tail(log)}"
             )
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             if httpx.get(f"{base}/login/", timeout=5).status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
         time.sleep(0.5)
     pytest.fail(
         f"the portal did not answer /login/ within {STARTUP_TIMEOUT} s; log {log}:\n"
