@@ -108,9 +108,7 @@ def shell(title: str, *content: rx.Component) -> rx.Component:
     )
 
 
-def stat_card(
-    label: rx.Var | str, value: rx.Var | str, hint: rx.Var | str = "", href: rx.Var | str = ""
-) -> rx.Component:
+def stat_card(label: rx.Var | str, value: rx.Var | str, hint: rx.Var | str = "") -> rx.Component:
     """A figure on the 工作台."""
     body = rx.vstack(
         rx.text(label, size="2", color="#3d4a5c"),

@@ -15,6 +15,16 @@ def _card(card: Any) -> rx.Component:
     return stat_card(card["label"], card["value"], card["hint"])
 
 
+def _pending_card(card: Any) -> rx.Component:
+    """A pending figure that opens the page where those items are audited."""
+    return rx.link(
+        _card(card),
+        href=card["route"],
+        underline="none",
+        aria_label=card["label"] + " 待处理 " + card["value"] + " 项",
+    )
+
+
 def workbench_page() -> rx.Component:
     return shell(
         "工作台",
@@ -33,7 +43,7 @@ def workbench_page() -> rx.Component:
         rx.cond(
             WorkbenchState.pending.length() > 0,  # type: ignore[attr-defined]
             rx.flex(
-                rx.foreach(WorkbenchState.pending, _card),
+                rx.foreach(WorkbenchState.pending, _pending_card),
                 gap="1rem",
                 wrap="wrap",
                 id="pending-cards",

@@ -63,7 +63,8 @@ def _choose_unit(page: Page, keyword: str, unit_name: str) -> None:
 
 
 def _approve_in_registrations(page: Page, person: str) -> None:
-    page.goto(page.url.split("/workbench")[0] + "/unit/registrations")
+    page.get_by_role("link", name=re.compile("人员注册审核 待处理")).click()
+    page.wait_for_url(re.compile(r"/unit/registrations"))
     row = page.locator("#registrations-table tr", has_text=person)
     row.locator(".binding-open").click()
     expect(page.get_by_role("dialog")).to_contain_text(person)
@@ -165,6 +166,9 @@ def test_new_legal_person_registers_its_unit_and_bad_fields_are_named(page: Page
 
     page.fill("#unit-contact_phone", "13955550003")
     page.fill("#unit-email", "hr@xinmiao.example.cn")
+    # Typing clears a field's error; let the layout settle before clicking below it.
+    expect(page.locator("#err-contact_phone")).to_have_count(0)
+    expect(page.locator("#err-email")).to_have_count(0)
     page.click("#unit-division_code")
     page.fill("#unit-division_code-filter", "蜀山")
     page.click("#unit-division_code-option-340104")
