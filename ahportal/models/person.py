@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from ahportal.models.base import enum_field, timestamp_field
@@ -40,6 +41,10 @@ class UnitBinding(SQLModel, table=True):
     """A request by a person to bind to a unit, audited by that unit (人员注册审核)."""
 
     __tablename__ = "unit_binding"
+    # The unit's audit list and pending counts filter by unit and status, newest first.
+    __table_args__ = (
+        Index("ix_unit_binding_unit_status_created", "unit_id", "status", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
