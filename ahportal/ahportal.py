@@ -7,7 +7,7 @@ from reflex.event import EventSpec
 
 from ahportal import log_redaction
 from ahportal.components.layout import PORTAL_NAME
-from ahportal.pages.routes import ROUTES
+from ahportal.navigation import ROUTES
 from ahportal.security_headers import SecurityHeadersMiddleware
 from ahportal.state.notice import notify
 

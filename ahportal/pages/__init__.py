@@ -1,1 +1,1 @@
-"""Pages: one module per page or page group, registered from pages/routes.py."""
+"""Pages: one module per page or page group, registered from ahportal/navigation.py."""

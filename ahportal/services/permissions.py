@@ -25,9 +25,11 @@ from ahportal.services.errors import NotSignedIn, PermissionDenied
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "workbench.view": frozenset(Role),
     "tasks.view": frozenset(Role),
+    "person.register": frozenset({Role.APPLICANT}),
     "profile.view_own": frozenset({Role.APPLICANT}),
     "binding.request": frozenset({Role.APPLICANT}),
     "binding.audit": frozenset({Role.UNIT_ADMIN}),
+    "unit.register": frozenset({Role.UNIT_ADMIN}),
     "unit.view_own": frozenset({Role.UNIT_ADMIN}),
     "unit.edit_own": frozenset({Role.UNIT_ADMIN}),
     "unit.view_supervised": frozenset({Role.DEPARTMENT, Role.HR_BUREAU}),

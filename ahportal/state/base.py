@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.pages.routes import REGISTRATION_PAGES, menu_for, route_for
+from ahportal.navigation import REGISTRATION_PAGES, menu_for, route_for
 from ahportal.services.permissions import Actor, require
 from ahportal.services.sessions import resolve_actor, token_from_cookie_header
 from ahportal.state.notice import notify
@@ -42,7 +42,7 @@ class PortalState(rx.State):
         self.role_label = actor.role_label
         self.org_name = actor.org_name or ""
         self.menu = [
-            {"path": r.path, "label": r.menu_label or r.title, "icon": r.icon}
+            {"path": r.path, "label": r.menu_label or r.title, "icon": r.icon, "group": r.group}
             for r in menu_for(actor.role)
         ]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ahportal.models import Role
-from ahportal.pages.routes import EVERY_ROLE, REGISTRATION_PAGES, ROUTES, menu_for, route_for
+from ahportal.navigation import EVERY_ROLE, REGISTRATION_PAGES, ROUTES, menu_for, route_for
 
 
 def test_no_path_repeats():

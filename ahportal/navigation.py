@@ -1,0 +1,165 @@
+"""The route registry: every page, its title, the permission that opens it, and its menu entry.
+
+Pages, the app and PortalState all read this module; it imports no page or state module
+(components are named as "module:function" strings and imported late). The roles allowed
+on a page come from `services.permissions.PERMISSIONS` through the route's permission.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ahportal.models import Role
+from ahportal.services.permissions import PERMISSIONS
+
+PUBLIC = ""  # the permission of a page anyone may open
+EVERY_ROLE: frozenset[Role] = frozenset(Role)
+MANAGEMENT = "管理设置"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One page. `permission` "" means public; `component` is "module:function" (imported late)."""
+
+    path: str
+    title: str
+    component: str
+    permission: str
+    menu_label: str | None = None
+    icon: str = "circle"
+    group: str = ""  # a menu group such as 管理设置; "" for a top-level entry
+    loader: str = ""  # "module:Class.handler" run on load, after the sign-in and role check
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles holding the route's permission (empty for a public page)."""
+        return PERMISSIONS[self.permission] if self.permission else frozenset()
+
+    @property
+    def public(self) -> bool:
+        return not self.permission
+
+    def allows(self, role: Role) -> bool:
+        return self.public or role in self.roles
+
+    def load(self) -> Callable[[], object]:
+        return _resolve(self.component)  # type: ignore[return-value]
+
+    def load_events(self) -> list[object]:
+        """The page's loader; protected pages first run PortalState.guard_page."""
+        events: list[object] = []
+        if not self.public:
+            events.append(_resolve("ahportal.state.base:PortalState.guard_page"))
+        if self.loader:
+            events.append(_resolve(self.loader))
+        return events
+
+
+def _resolve(target: str) -> object:
+    module, _, dotted = target.partition(":")
+    value: object = importlib.import_module(module)
+    for name in dotted.split("."):
+        value = getattr(value, name)
+    return value
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
+    Route(
+        "/login",
+        "登录",
+        "ahportal.pages.login:login_page",
+        PUBLIC,
+        loader="ahportal.state.login:LoginState.read_query",
+    ),
+    Route(
+        "/workbench",
+        "工作台",
+        "ahportal.pages.workbench:workbench_page",
+        "workbench.view",
+        menu_label="工作台",
+        icon="layout-dashboard",
+        loader="ahportal.state.workbench:WorkbenchState.load",
+    ),
+    Route(
+        "/tasks",
+        "任务中心",
+        "ahportal.pages.tasks:tasks_page",
+        "tasks.view",
+        menu_label="任务中心",
+        icon="list-todo",
+        loader="ahportal.state.tasks:TaskCenterState.load",
+    ),
+    Route(
+        "/register/person",
+        "个人注册",
+        "ahportal.pages.person_register:person_register_page",
+        "person.register",
+        loader="ahportal.state.person:PersonRegisterState.load",
+    ),
+    Route(
+        "/profile",
+        "个人中心",
+        "ahportal.pages.profile:profile_page",
+        "profile.view_own",
+        menu_label="个人中心",
+        icon="user",
+        loader="ahportal.state.person:ProfileState.load",
+    ),
+    Route(
+        "/register/unit",
+        "单位注册",
+        "ahportal.pages.unit_register:unit_register_page",
+        "unit.register",
+        loader="ahportal.state.unit_info:UnitRegisterState.load",
+    ),
+    Route(
+        "/unit/registrations",
+        "人员注册审核",
+        "ahportal.pages.registrations:registrations_page",
+        "binding.audit",
+        menu_label="人员注册审核",
+        icon="user-check",
+        loader="ahportal.state.registrations:RegistrationsState.load",
+    ),
+    Route(
+        "/unit/info",
+        "单位信息",
+        "ahportal.pages.unit_info:unit_info_page",
+        "unit.view_own",
+        menu_label="单位信息",
+        group=MANAGEMENT,
+        icon="building-2",
+        loader="ahportal.state.unit_info:UnitInfoState.load",
+    ),
+    Route(
+        "/ops/accounts",
+        "账号管理",
+        "ahportal.pages.ops_accounts:ops_accounts_page",
+        "account.manage",
+        menu_label="账号管理",
+        group=MANAGEMENT,
+        icon="key-round",
+        loader="ahportal.state.ops:OpsAccountsState.load",
+    ),
+)
+
+# Where a person or unit that has not finished registering is sent first.
+REGISTRATION_PAGES: dict[Role, str] = {
+    Role.APPLICANT: "/register/person",
+    Role.UNIT_ADMIN: "/register/unit",
+}
+
+_BY_PATH = {route.path: route for route in ROUTES}
+
+
+def route_for(path: str) -> Route | None:
+    """The route registered at a path (Reflex gives "/" for the index page)."""
+    return _BY_PATH.get(path or "/") or _BY_PATH.get("/" + (path or "").strip("/"))
+
+
+def menu_for(role: Role) -> list[Route]:
+    """The menu of a role: the protected pages it may open, in registry order."""
+    return [r for r in ROUTES if r.menu_label and not r.public and role in r.roles]
