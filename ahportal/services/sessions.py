@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import and_, case
+from sqlalchemy import update as sa_update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select, update
 
 from ahportal.models import Account, AuthSession, LoginMethod, LoginThrottle, utcnow
@@ -49,45 +54,113 @@ def authenticate_password(
     """Check a built-in account's password with lockout; commit the attempt's outcome.
 
     Failures are counted per username whether or not it exists, and the messages are the
-    same either way, so a caller learns nothing about which usernames exist.
+    same either way, so a caller learns nothing about which usernames exist. Each attempt
+    first reserves its place in the count with one atomic statement, and only the first
+    `lockout_attempts` of a window are checked at all: parallel attempts cannot slip more
+    guesses past the limit.
     """
     settings = get_settings()
     now = now or utcnow()
     name = _normalise_username(username)
     if not name or not password:
         raise _refuse("missing")
-    throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
-    if throttle.locked_until is not None:
-        if throttle.locked_until > now:
-            raise _refuse("locked")
-        throttle.locked_until = None
-        throttle.failures = 0
+    place = reserve_attempt(session, name, now)
+    if place > settings.lockout_attempts:
+        raise _refuse("locked")
     account = session.exec(
         select(Account).where(
             col(Account.username) == name, col(Account.login_method) == LoginMethod.BUILTIN
         )
     ).first()
+    session.commit()  # end the read before the check (SQLite: no stale snapshot to upgrade)
     if not verify_password(account.password_hash if account else None, password):
-        throttle.failures += 1
-        if throttle.failures >= settings.lockout_attempts:
-            throttle.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            throttle.failures = 0
-        throttle.updated_at = now
-        session.add(throttle)
-        session.commit()
-        if throttle.locked_until is not None:
+        if place >= settings.lockout_attempts:
             raise _refuse("locked")
-        raise _refuse("wrong", settings.lockout_attempts - throttle.failures)
+        raise _refuse("wrong", settings.lockout_attempts - place)
     assert account is not None
+    _release_attempts(session, name, place)
     if account.disabled:
         raise _refuse("disabled")
-    if throttle.failures or throttle.locked_until:
-        throttle.failures = 0
-        throttle.locked_until = None
-        throttle.updated_at = now
-        session.add(throttle)
-    session.commit()
     return account
+
+
+def _upsert(session: Session) -> Any:
+    """The dialect's INSERT with ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert
+    if dialect == "sqlite":
+        return sqlite_insert
+    raise NotImplementedError(f"login throttle: unsupported database {dialect!r}")
+
+
+def reserve_attempt(session: Session, username: str, now: datetime) -> int:
+    """Count one attempt for a username in one atomic statement; return its place.
+
+    Places 1 … lockout_attempts may be checked; the one that reaches the limit also starts
+    the lockout, so a password is never checked while a lockout runs. During a lockout the
+    place is always above the limit; when it has run out the count starts again at 1.
+    Committed at once, so the reservation holds even if the caller fails later.
+    """
+    settings = get_settings()
+    limit = settings.lockout_attempts
+    lock = now + timedelta(minutes=settings.lockout_minutes)
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    failures, locked_until = table.c.failures, table.c.locked_until
+    expired = and_(locked_until.is_not(None), locked_until <= now)
+    statement = (
+        _upsert(session)(table)
+        .values(
+            username=username,
+            failures=1,
+            locked_until=lock if limit <= 1 else None,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.username],
+            set_={
+                "failures": case(
+                    (expired, 1),
+                    (
+                        locked_until.is_not(None),
+                        case((failures >= limit, failures + 1), else_=limit + 1),
+                    ),
+                    else_=failures + 1,
+                ),
+                "locked_until": case(
+                    (expired, lock if limit <= 1 else None),
+                    (locked_until.is_not(None), locked_until),
+                    (failures + 1 >= limit, lock),
+                    else_=None,
+                ),
+                "updated_at": now,
+            },
+        )
+        .returning(failures)
+    )
+    place = int(session.execute(statement).scalar_one())
+    session.commit()
+    return place
+
+
+def _release_attempts(session: Session, username: str, place: int) -> None:
+    """A right password: forget the attempts up to and including this one.
+
+    Attempts reserved after it (still running, or refused) stay counted, and a lockout they
+    started stays in force; with none after it, the lockout (if this attempt started it) ends.
+    """
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    failures = table.c.failures
+    session.execute(
+        sa_update(table)
+        .where(table.c.username == username)
+        .values(
+            failures=case((failures > place, failures - place), else_=0),
+            locked_until=case((failures > place, table.c.locked_until), else_=None),
+            updated_at=utcnow(),
+        )
+    )
+    session.commit()
 
 
 def start_session(
