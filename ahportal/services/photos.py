@@ -8,6 +8,7 @@ public upload folder.
 from __future__ import annotations
 
 import io
+import math
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,33 @@ from ahportal.settings import get_settings
 PHOTO_SIZE = (295, 413)  # 一寸 at 300 dpi, ratio 5:7
 RATIO = PHOTO_SIZE[0] / PHOTO_SIZE[1]
 MAX_PHOTO_MB = 5
+MAX_PIXELS = 40_000_000  # 4000 万像素: far beyond any ID photo, and bounded decode memory
 _FORMATS = {"JPEG": "jpg", "PNG": "png"}
+_WHITE = (255, 255, 255)
+
+# Pillow warns above MAX_IMAGE_PIXELS and refuses (DecompressionBombError) above twice it,
+# before decoding; its default (89 M pixels) lets a 1 MB PNG decode to gigabytes.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+TOO_MANY_PIXELS = "照片分辨率过高（不能超过 4000 万像素），请缩小后再上传"
+BROKEN_IMAGE = "照片文件不完整或已损坏，请重新选择照片"
+
+
+def photo_limit_mb() -> int:
+    """The photo size cap in MB: 5 MB, or less if AHPORTAL_UPLOAD_MAX_MB is lower."""
+    return min(MAX_PHOTO_MB, get_settings().upload_max_mb)
+
+
+def photo_rules_message() -> str:
+    """What a photo must be; shown when the browser refuses a file before upload."""
+    return f"照片须为 JPG 或 PNG 格式，且不超过 {photo_limit_mb()} MB"
+
+
+def no_photo_message() -> str:
+    """An upload without a file (the browser also sends one when it refused the file)."""
+    return f"请选择照片：须为 JPG 或 PNG 格式，且不超过 {photo_limit_mb()} MB"
+
+
 _TOKEN_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
 
@@ -46,25 +73,38 @@ def _pending_dir(account_id: int) -> Path:
 
 
 def _check_image(data: bytes) -> tuple[str, tuple[int, int]]:
-    limit = min(MAX_PHOTO_MB, get_settings().upload_max_mb) * 1024 * 1024
+    """Format and pixel size of an upload, refused unless it is a whole JPEG or PNG.
+
+    JPEGs are decoded at 1/8 scale (cheap), so a truncated file is refused here rather
+    than when it is cropped; PNGs have every chunk's checksum verified.
+    """
+    limit_mb = photo_limit_mb()
     if not data:
-        raise ValidationFailed("photo", "请选择要上传的照片")
-    if len(data) > limit:
-        raise ValidationFailed("photo", f"照片不能超过 {limit // (1024 * 1024)} MB")
+        raise ValidationFailed("photo", no_photo_message())
+    if len(data) > limit_mb * 1024 * 1024:
+        raise ValidationFailed("photo", f"照片不能超过 {limit_mb} MB，请压缩后再上传")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            size = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            size = probe.size
+            if kind in _FORMATS and size[0] * size[1] <= MAX_PIXELS:
+                probe.verify()
+        if kind == "JPEG" and size[0] * size[1] <= MAX_PIXELS:
+            with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (1, 1))
+                image.load()
+    except Image.DecompressionBombError:
+        raise ValidationFailed("photo", TOO_MANY_PIXELS) from None
+    except UnidentifiedImageError:
         raise ValidationFailed("photo", "文件不是有效的 JPG 或 PNG 图片") from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        raise ValidationFailed("photo", BROKEN_IMAGE) from None
     if kind not in _FORMATS:
         raise ValidationFailed("photo", "照片格式须为 JPG 或 PNG")
     if size[0] < 150 or size[1] < 210:
         raise ValidationFailed("photo", "照片分辨率过低，宽至少 150 像素、高至少 210 像素")
-    if size[0] * size[1] > 40_000_000:
-        raise ValidationFailed("photo", "照片分辨率过高，请压缩后再上传")
+    if size[0] * size[1] > MAX_PIXELS:
+        raise ValidationFailed("photo", TOO_MANY_PIXELS)
     return kind, size
 
 
@@ -126,13 +166,16 @@ def save_photo(
         zoom_f, cx, cy = float(zoom), float(center_x), float(center_y)
     except (TypeError, ValueError):
         raise ValidationFailed("photo", "裁剪参数无效") from None
-    with Image.open(source) as image:
-        box = crop_box(image.width, image.height, zoom_f, cx, cy)
-        cropped = (
-            image.convert("RGB")
-            .crop((box.left, box.top, box.left + box.width, box.top + box.height))
-            .resize(PHOTO_SIZE, Image.Resampling.LANCZOS)
-        )
+    if not all(math.isfinite(v) for v in (zoom_f, cx, cy)):
+        raise ValidationFailed("photo", "裁剪参数无效")
+    try:
+        cropped = render_photo(source, zoom_f, cx, cy)
+    except Image.DecompressionBombError:
+        source.unlink(missing_ok=True)
+        raise ValidationFailed("photo", TOO_MANY_PIXELS) from None
+    except (OSError, SyntaxError, ValueError, EOFError):
+        source.unlink(missing_ok=True)
+        raise ValidationFailed("photo", BROKEN_IMAGE) from None
     key = f"photos/{secrets.token_urlsafe(16)}.jpg"
     target = _root() / key
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +189,46 @@ def save_photo(
     if old_key and old_key != key:
         (_root() / old_key).unlink(missing_ok=True)
     return key
+
+
+def render_photo(source: Path, zoom: float, center_x: float, center_y: float) -> Image.Image:
+    """The 295×413 RGB photo cut from a staged original, decoded no larger than needed.
+
+    A JPEG is decoded at the smallest 1/2, 1/4 or 1/8 scale that still gives the crop at
+    least 295×413 pixels (Image.draft); RGB and grey images are then cut and shrunk in one
+    step (resize with a box and a reducing gap), so only the decoded original is ever held
+    at full size: no converted, cropped or intermediate full-size copies.
+    """
+    with Image.open(source) as image:
+        width, height = image.size
+        box = crop_box(width, height, zoom, center_x, center_y)
+        if image.format == "JPEG":
+            scale = max(PHOTO_SIZE[0] / box.width, PHOTO_SIZE[1] / box.height)
+            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
+        image.load()
+        sx, sy = image.width / width, image.height / height
+        region = (
+            box.left * sx,
+            box.top * sy,
+            (box.left + box.width) * sx,
+            (box.top + box.height) * sy,
+        )
+        if image.mode in ("RGB", "L"):
+            small = image.resize(PHOTO_SIZE, Image.Resampling.LANCZOS, box=region, reducing_gap=3.0)
+            return small.convert("RGB")
+        # Palette, alpha, CMYK, 16-bit: cut first, then convert only the cut.
+        left, top, right, bottom = (round(v) for v in region)
+        cut = image.crop((left, top, right, bottom))
+    if cut.mode in ("RGBA", "LA", "PA") or "transparency" in cut.info:
+        rgba = cut.convert("RGBA")
+        del cut
+        flat = Image.new("RGB", rgba.size, _WHITE)
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        del rgba
+    else:
+        flat = cut.convert("RGB")
+        del cut
+    return flat.resize(PHOTO_SIZE, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
 
 def photo_path(key: str | None) -> Path | None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,3 +126,159 @@ async def test_photo_download_checks_who_asks(session, actor_for):
         for outsider in ("王芳", "合肥市第一人民医院", "hr-340100", "ops"):
             assert (await client.get(url, headers=cookie(outsider))).status_code == 404
         assert (await client.get(url)).status_code == 404
+
+
+def _staged_files(actor) -> list:
+    folder = photos._pending_dir(actor.account_id)
+    return sorted(folder.glob("*")) if folder.exists() else []
+
+
+def test_size_messages_state_the_limit(actor_for):
+    assert "5 MB" in photos.no_photo_message() and "请选择" in photos.no_photo_message()
+    assert "5 MB" in photos.photo_rules_message()
+    with pytest.raises(ValidationFailed) as exc:
+        photos.stage_photo(actor=actor_for("李明"), data=b"")
+    assert exc.value.message == photos.no_photo_message()
+    with pytest.raises(ValidationFailed) as exc:
+        photos.stage_photo(actor=actor_for("李明"), data=_image() + b"\0" * (5 * 1024 * 1024))
+    assert "不能超过 5 MB" in exc.value.message
+
+
+def test_lower_upload_cap_lowers_the_photo_limit(actor_for, monkeypatch):
+    from ahportal.settings import get_settings
+
+    monkeypatch.setenv("AHPORTAL_UPLOAD_MAX_MB", "2")
+    get_settings.cache_clear()
+    assert "不超过 2 MB" in photos.no_photo_message()
+    with pytest.raises(ValidationFailed, match="不能超过 2 MB"):
+        photos.stage_photo(actor=actor_for("李明"), data=_image() + b"\0" * (2 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("size", [(7000, 7000), (20000, 20000)])
+def test_decompression_bombs_are_refused_before_decoding(actor_for, size):
+    # A 1-bit PNG of 400 M pixels is 48 KB on disk; Pillow's own default would let it through
+    # (7000²) or raise an unhandled DecompressionBombError (20000²).
+    buffer = io.BytesIO()
+    Image.new("1", size).save(buffer, "PNG")
+    assert len(buffer.getvalue()) < 100_000
+    li = actor_for("李明")
+    with pytest.raises(ValidationFailed) as exc:
+        photos.stage_photo(actor=li, data=buffer.getvalue())
+    assert exc.value.message == photos.TOO_MANY_PIXELS
+    assert _staged_files(li) == []
+    assert Image.MAX_IMAGE_PIXELS == photos.MAX_PIXELS
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_truncated_image_is_refused_and_nothing_is_staged(actor_for, fmt):
+    data = _image(fmt, size=(800, 1000))
+    li = actor_for("李明")
+    for cut in (0.6, 0.95):
+        with pytest.raises(ValidationFailed) as exc:
+            photos.stage_photo(actor=li, data=data[: int(len(data) * cut)])
+        assert exc.value.message == photos.BROKEN_IMAGE
+    assert _staged_files(li) == []
+
+
+def test_a_staged_file_that_fails_to_decode_is_dropped(session, actor_for):
+    li = actor_for("李明")
+    staged = photos.stage_photo(actor=li, data=_image("JPEG"))
+    path = photos.staged_path(li.account_id, str(staged["token"]))
+    path.write_bytes(path.read_bytes()[:400])  # damaged on disk after the upload check
+    with pytest.raises(ValidationFailed) as exc:
+        photos.save_photo(
+            session, actor=li, token=str(staged["token"]), zoom=1, center_x=0.5, center_y=0.5
+        )
+    assert exc.value.message == photos.BROKEN_IMAGE
+    assert _staged_files(li) == []
+    assert session.get(Person, li.person_id).photo_key is None
+
+
+def test_crop_parameters_must_be_finite(session, actor_for):
+    li = actor_for("李明")
+    staged = photos.stage_photo(actor=li, data=_image())
+    for bad in ("nan", "x", None):
+        with pytest.raises(ValidationFailed, match="裁剪参数无效"):
+            photos.save_photo(
+                session, actor=li, token=str(staged["token"]), zoom=bad, center_x=0.5, center_y=0.5
+            )
+
+
+def _halves(mode: str, size=(1400, 1960)) -> Image.Image:
+    """Left half dark red, right half blue (with alpha modes: right half transparent)."""
+    image = Image.new("RGBA", size, (160, 20, 20, 255))
+    image.paste((20, 40, 200, 0 if mode in ("RGBA", "LA") else 255), (size[0] // 2, 0, *size))
+    if mode == "P":
+        return image.convert("RGB").quantize(8)
+    return image if mode == "RGBA" else image.convert(mode)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode"), [("JPEG", "RGB"), ("JPEG", "L"), ("PNG", "RGB"), ("PNG", "RGBA"), ("PNG", "P")]
+)
+def test_rendered_photo_shows_the_chosen_crop(session, actor_for, fmt, mode):
+    buffer = io.BytesIO()
+    _halves(mode).save(buffer, fmt)
+    li = actor_for("李明")
+    staged = photos.stage_photo(actor=li, data=buffer.getvalue())
+    key = photos.save_photo(
+        session, actor=li, token=str(staged["token"]), zoom=2, center_x=0.5, center_y=0.5
+    )
+    with Image.open(photos.photo_path(key)) as photo:
+        assert photo.size == photos.PHOTO_SIZE and photo.mode == "RGB"
+        left, right = photo.getpixel((40, 200)), photo.getpixel((255, 200))
+    if mode == "L":
+        assert left[0] < 80 and right[0] < 80 and abs(left[0] - right[0]) > 5
+    else:
+        assert left[0] > 120 and left[2] < 70  # red on the left
+        if mode == "RGBA":
+            assert min(right) > 235  # transparency becomes white, not black
+        else:
+            assert right[2] > 150 and right[0] < 70  # blue on the right
+
+
+_MEASURE = """
+import sys
+from pathlib import Path
+from sqlmodel import select
+from ahportal.db import session_scope
+from ahportal.models import Account
+from ahportal.services import photos
+from ahportal.services.permissions import actor_for_account
+
+def status(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+
+data = Path(sys.argv[1]).read_bytes()
+with session_scope() as session:
+    account = session.exec(select(Account).where(Account.display_name == "李明")).one()
+    actor = actor_for_account(session, account)
+    staged = photos.stage_photo(actor=actor, data=data)
+    Path("/proc/self/clear_refs").write_text("5")
+    base = status("VmRSS")
+    photos.save_photo(
+        session, actor=actor, token=str(staged["token"]), zoom=1, center_x=0.5, center_y=0.5
+    )
+    print(status("VmHWM") - base)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("fmt", "budget_mb"), [("JPEG", 40), ("PNG", 200)])
+def test_big_small_file_is_decoded_at_the_size_it_needs(db_url, tmp_path, fmt, budget_mb):
+    """6000×6600 in a ~100 KB file: saving used to peak at +420 MB (full decode, RGB copy,
+    full-size crop); now a JPEG is decoded at 1/8 scale and a PNG once, with no copies."""
+    source = tmp_path / f"big.{fmt.lower()}"
+    _halves("RGB", size=(6000, 6600)).save(source, fmt)
+    assert source.stat().st_size < 1024 * 1024
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
+    peak_mb = float(result.stdout.strip().splitlines()[-1])
+    assert peak_mb < budget_mb, f"saving the photo peaked at +{peak_mb:.0f} MB"
