@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ahportal.settings import get_settings
+
 # The compiled React app runs inline bootstrap scripts and Radix/emotion inline styles, so
 # those two need 'unsafe-inline'; everything else is locked to the portal's own origin.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -25,6 +27,8 @@ _ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
+# Sent whenever the portal's base URL is https (any mode): browsers then refuse plain http.
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 _HTML_ONLY = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-frame-options", b"DENY"),
@@ -51,6 +55,8 @@ class SecurityHeadersMiddleware:
                 ]
                 content_type = dict(headers).get(b"content-type", b"")
                 headers.extend(_ALWAYS)
+                if get_settings().https:
+                    headers.append(HSTS)
                 if content_type.startswith(b"text/html") or not content_type:
                     headers.extend(_HTML_ONLY)
                 message = {**message, "headers": headers}

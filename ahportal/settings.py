@@ -39,6 +39,17 @@ def _int(name: str, default: int) -> int:
         raise SettingsError(f"AHPORTAL_{name} must be a whole number, got {raw!r}") from exc
 
 
+# How the portal authenticates at the token endpoint (the first is the default).
+TOKEN_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, choices[0]) or choices[0]
+    if value not in choices:
+        raise SettingsError(f"AHPORTAL_{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The portal's settings, read once from AHPORTAL_* environment variables."""
@@ -57,6 +68,7 @@ class Settings:
     lockout_minutes: int
     upload_max_mb: int
     redis_url: str | None
+    oidc_token_auth: str = TOKEN_AUTH_METHODS[0]
 
     @property
     def dev_idp_enabled(self) -> bool:
@@ -64,9 +76,14 @@ class Settings:
         return self.mode in (Mode.DEV, Mode.TEST)
 
     @property
+    def https(self) -> bool:
+        """The portal is served over HTTPS (its base URL says so): Secure cookies and HSTS."""
+        return self.base_url.startswith("https://")
+
+    @property
     def cookie_secure(self) -> bool:
-        """Session cookies carry the Secure flag in production."""
-        return self.mode is Mode.PROD
+        """Cookies carry the Secure flag in production and whenever the portal is on HTTPS."""
+        return self.mode is Mode.PROD or self.https
 
     @property
     def is_sqlite(self) -> bool:
@@ -131,6 +148,7 @@ def load_settings() -> Settings:
         lockout_minutes=_int("LOCKOUT_MINUTES", 10),
         upload_max_mb=_int("UPLOAD_MAX_MB", 10),
         redis_url=_env("REDIS_URL"),
+        oidc_token_auth=_choice("OIDC_TOKEN_AUTH", TOKEN_AUTH_METHODS),
     )
 
 

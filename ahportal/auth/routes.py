@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ahportal.auth.dev_idp import dev_idp_mount
 from ahportal.auth.files import file_routes
-from ahportal.auth.oidc import GovnetClient, GovnetLoginFailed
+from ahportal.auth.oidc import GovnetClient, GovnetLoginFailed, GovnetUnavailable
 from ahportal.db import session_scope
 from ahportal.services.errors import SignInFailed, ValidationFailed
 from ahportal.services.govnet import sign_in_govnet
@@ -92,6 +92,9 @@ class _AuthEndpoints:
             return await self.govnet.authorize_redirect(
                 request, request.query_params.get("user_type", "person")
             )
+        except GovnetUnavailable as exc:
+            logger.warning("政务网 could not be reached to start a sign-in: %s", exc)
+            return _to_login("govnet_unavailable")
         except Exception:
             logger.exception("could not start a 政务网 sign-in")
             return _to_login("govnet_failed")
@@ -100,8 +103,14 @@ class _AuthEndpoints:
         """Validate the ID token, find or create the account, start the session."""
         try:
             claims = await self.govnet.fetch_claims(request)
+        except GovnetUnavailable as exc:
+            logger.warning("政务网 could not be reached to finish a sign-in: %s", exc)
+            return _to_login("govnet_unavailable")
         except GovnetLoginFailed as exc:
             logger.warning("政务网 sign-in failed: %s", exc)
+            return _to_login("govnet_failed")
+        except Exception:
+            logger.exception("政务网 sign-in failed unexpectedly")
             return _to_login("govnet_failed")
         try:
             token = await run_in_threadpool(_govnet_session, claims, **_client_info(request))

@@ -27,6 +27,47 @@ def _govnet_box(title: str, user_type: str, lines: list[str]) -> rx.Component:
     )
 
 
+def _govnet_section() -> rx.Component:
+    """个人登录 and 单位登录, with 政务网 errors shown right under them."""
+    return rx.vstack(
+        rx.flex(
+            _govnet_box(
+                "个人登录",
+                "person",
+                [
+                    "使用安徽政务服务网个人用户账号登录。",
+                    "首次登录将进入个人注册页面。",
+                ],
+            ),
+            _govnet_box(
+                "单位登录",
+                "legal",
+                [
+                    "有统一社会信用代码的单位，使用安徽政务服务网法人用户账号登录。",
+                    "无统一社会信用代码的单位请使用内置账号登录。",
+                ],
+            ),
+            gap="1.5rem",
+            wrap="wrap",
+            justify="center",
+        ),
+        rx.cond(
+            LoginState.govnet_error != "",
+            rx.callout(
+                LoginState.govnet_error,
+                color_scheme="red",
+                icon="circle-alert",
+                role="alert",
+                id="govnet-error",
+                width="100%",
+                high_contrast=True,
+            ),
+        ),
+        spacing="3",
+        id="govnet-section",
+    )
+
+
 def _builtin_box() -> rx.Component:
     return rx.card(
         native_form(
@@ -93,22 +134,7 @@ def login_page() -> rx.Component:
                     ),
                 ),
                 rx.flex(
-                    _govnet_box(
-                        "个人登录",
-                        "person",
-                        [
-                            "使用安徽政务服务网个人用户账号登录。",
-                            "首次登录将进入个人注册页面。",
-                        ],
-                    ),
-                    _govnet_box(
-                        "单位登录",
-                        "legal",
-                        [
-                            "有统一社会信用代码的单位，使用安徽政务服务网法人用户账号登录。",
-                            "无统一社会信用代码的单位请使用内置账号登录。",
-                        ],
-                    ),
+                    _govnet_section(),
                     _builtin_box(),
                     gap="1.5rem",
                     wrap="wrap",
