@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from sqlmodel import Session
@@ -16,11 +17,63 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
+# Invisible characters that are harmless to drop: zero-width space / joiners, word joiner,
+# byte-order mark, soft hyphen. Copy-paste from Word or web pages brings them in.
+_DROPPED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Bidirectional controls (embeddings, overrides, isolates, marks): they reorder what is
+# shown, so "gpj.exe" plus U+202E reads "exe.jpg". Refused, with every other control.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_SPACES = re.compile(r"[\t\n\r\v\f\u2028\u2029\x85]+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\v\f\u2028\u2029\x85]")
+
+
+def hidden_character(value: str) -> str | None:
+    """The first control, format, surrogate or bidi character in value (None if clean).
+
+    Private-use and unassigned code points are allowed: rare characters in Chinese names
+    live there. Tab and newline count too: callers decide what to do with them first.
+    """
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return char
+    return None
+
+
+def plain(value: object, field: str, label: str, *, multiline: bool = False) -> str:
+    """Free text with nothing hidden in it: the one check every free-text field goes through.
+
+    Zero-width characters and soft hyphens are dropped. In a single-line field, tabs and
+    line breaks become spaces; in a multi-line one (opinions, notes), line breaks become
+    "\\n" and tabs stay. Any other control character, bidi override or isolate, or lone
+    surrogate is refused with a sentence naming the field. Not trimmed.
+    """
+    raw = value if isinstance(value, str) else str(value if value is not None else "")
+    cleaned = raw.translate(_DROPPED)
+    if multiline:
+        cleaned = _LINE_BREAKS.sub("\n", cleaned)
+        allowed = {"\n", "\t"}
+    else:
+        cleaned = _SPACES.sub(" ", cleaned)
+        allowed = set()
+    for char in cleaned:
+        if char not in allowed and hidden_character(char) is not None:
+            raise ValidationFailed(field, f"{label}含有不可见的控制字符，请删除后重新输入")
+    return cleaned
+
+
 def text(
-    value: object, field: str, label: str, *, required: bool = False, max_length: int = 100
+    value: object,
+    field: str,
+    label: str,
+    *,
+    required: bool = False,
+    max_length: int = 100,
+    multiline: bool = False,
 ) -> str | None:
-    """Trimmed text; None when empty and not required."""
-    cleaned = str(value or "").strip()
+    """Trimmed free text with no hidden characters (see plain); None when empty."""
+    cleaned = plain(value or "", field, label, multiline=multiline).strip()
     if not cleaned:
         if required:
             raise ValidationFailed(field, f"请填写{label}")
@@ -121,12 +174,19 @@ def whole_number(
     return int(raw)
 
 
+# Record ids are INTEGER columns: 32-bit on PostgreSQL (SQLite stores 64 bits). A larger
+# number from the browser would make the database raise instead of finding nothing.
+MAX_RECORD_ID = 2**31 - 1
+
+
 def record_id(value: object, label: str = "记录") -> int:
-    """An id from the browser: a positive integer, or NotFound-like validation error."""
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise ValidationFailed("id", f"{label}编号无效") from None
-    if number <= 0:
+    """An id from the browser: a whole number from 1 to MAX_RECORD_ID, else ValidationFailed."""
+    if isinstance(value, bool):
+        raise ValidationFailed("id", f"{label}编号无效")
+    raw = str(value).strip() if isinstance(value, (str, int)) else ""
+    if not raw.isdecimal() or not raw.isascii() or len(raw) > 10:
+        raise ValidationFailed("id", f"{label}编号无效")
+    number = int(raw)
+    if not 1 <= number <= MAX_RECORD_ID:
         raise ValidationFailed("id", f"{label}编号无效")
     return number
