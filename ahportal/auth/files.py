@@ -9,19 +9,23 @@ from starlette.routing import Route
 
 from ahportal.db import session_scope
 from ahportal.models import Organization, Person
+from ahportal.services.errors import ValidationFailed
 from ahportal.services.permissions import can_see_person
 from ahportal.services.photos import photo_path, staged_path
 from ahportal.services.sessions import resolve_actor, token_from_cookie_header
+from ahportal.services.validation import record_id
 
 _PRIVATE = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _photo_file(cookie: str | None, person_id: str) -> str | None:
-    if not person_id.isdigit():
+    try:
+        number = record_id(person_id, "人员")  # a number the database cannot hold is unknown
+    except ValidationFailed:
         return None
     with session_scope() as session:
         actor = resolve_actor(session, token_from_cookie_header(cookie))
-        person = session.get(Person, int(person_id))
+        person = session.get(Person, number)
         if actor is None or person is None:
             return None
         unit = session.get(Organization, person.unit_id) if person.unit_id else None

@@ -282,3 +282,19 @@ def test_big_small_file_is_decoded_at_the_size_it_needs(db_url, tmp_path, fmt, b
     assert result.returncode == 0, result.stderr[-2000:]
     peak_mb = float(result.stdout.strip().splitlines()[-1])
     assert peak_mb < budget_mb, f"saving the photo peaked at +{peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "person_id", ["99999999999999999999", str(2**31), str(2**63), "0", "00", "-1", "１"]
+)
+async def test_photo_ids_the_database_cannot_hold_are_not_found(session, actor_for, person_id):
+    from ahportal.auth.routes import build_auth_app
+    from ahportal.models import Account
+
+    account = session.get(Account, actor_for("hr-340000").account_id)
+    headers = {"cookie": f"{SESSION_COOKIE}={start_session(session, account=account)}"}
+    transport = httpx.ASGITransport(app=build_auth_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get(f"/files/photo/{person_id}", headers=headers)
+    assert response.status_code == 404
+    assert "no-store" in response.headers["cache-control"]
