@@ -1,4 +1,4 @@
-"""The Reflex app: pages from the route registry, /auth and /dev-idp routes, security headers."""
+"""The Reflex app: pages from the route registry, /auth and /dev-idp routes, body caps, headers."""
 
 import logging
 
@@ -8,6 +8,7 @@ from reflex.event import EventSpec
 from ahportal import log_redaction
 from ahportal.components.layout import PORTAL_NAME
 from ahportal.navigation import ROUTES
+from ahportal.request_limits import RequestLimitsMiddleware
 from ahportal.security_headers import SecurityHeadersMiddleware
 from ahportal.state.notice import notify
 
@@ -24,7 +25,9 @@ def backend_exception_handler(exception: Exception) -> EventSpec:
 def _build_api_transformers() -> list:  # type: ignore[type-arg]
     from ahportal.auth.routes import build_auth_app
 
-    return [build_auth_app(), SecurityHeadersMiddleware]
+    # Applied in order, each wrapping the app so far: Reflex's API (with /_upload) inside the
+    # auth routes, then body caps, then headers (so the caps' 413/401 carry them too).
+    return [build_auth_app(), RequestLimitsMiddleware, SecurityHeadersMiddleware]
 
 
 app = rx.App(
