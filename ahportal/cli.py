@@ -1,12 +1,24 @@
-"""`ahportal-admin`: migrate the database, load reference data, seed demo data."""
+"""`ahportal-admin`: migrate the database, load reference data, seed demo data.
+
+`setup` runs every step the mode allows: migrations and reference data always, demo data
+only in dev and test mode (in prod it says so and leaves the database without demo data).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from ahportal.settings import PROJECT_ROOT, get_settings
+from ahportal.settings import PROJECT_ROOT, SettingsError, get_settings
+
+# What production mode needs (ahportal/settings.py refuses to start without them).
+REQUIRED_IN_PROD = {
+    "AHPORTAL_SECRET_KEY": "随机密钥，至少 32 个字符",
+    "AHPORTAL_OIDC_ISSUER": "安徽政务服务网的 OpenID Connect issuer 地址",
+    "AHPORTAL_OIDC_CLIENT_SECRET": "在政务服务网登记的客户端密钥",
+}
 
 
 def migrate(database_url: str | None = None) -> None:
@@ -42,11 +54,30 @@ def seed_demo() -> None:
         run(session)
 
 
+def _settings_problem(error: SettingsError) -> str:
+    """A message naming every required production setting that is missing, and the error."""
+    lines = [f"配置错误：{error}"]
+    if os.environ.get("AHPORTAL_MODE") == "prod":
+        missing = [name for name in REQUIRED_IN_PROD if not os.environ.get(name)]
+        if missing:
+            lines.append("生产模式 (AHPORTAL_MODE=prod) 缺少以下必填配置：")
+            lines += [f"  {name}: {REQUIRED_IN_PROD[name]}" for name in missing]
+        lines.append(
+            "另请设置 AHPORTAL_BASE_URL（门户的 https 地址）和 AHPORTAL_DATABASE_URL；"
+            "详见 README 的 Production 一节。"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ahportal-admin", description=__doc__)
     parser.add_argument("command", choices=["migrate", "load-reference", "seed-demo", "setup"])
     args = parser.parse_args(argv)
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(_settings_problem(exc), file=sys.stderr)
+        return 2
     if settings.is_sqlite:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
@@ -56,9 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         print("数据库已迁移到最新版本")
     if args.command in ("load-reference", "setup"):
         print(f"参考数据已加载（新增 {load_reference()} 条）")
-    if args.command in ("seed-demo", "setup"):
+    if args.command == "seed-demo" or (args.command == "setup" and settings.dev_idp_enabled):
         seed_demo()
         print("演示数据已就绪")
+    elif args.command == "setup":
+        print(f"{settings.mode.value} 模式：不写入演示数据")
     return 0
 
 
