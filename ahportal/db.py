@@ -25,14 +25,36 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # The driver's own transaction handling is off; "begin" below starts them.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            # A transaction that declared it will write (begin_write) takes the write lock
+            # when it starts: writers queue instead of meeting a stale snapshot ("database
+            # is locked") and see the committed status, as PostgreSQL's READ COMMITTED does.
+            # Readers start plain transactions and never block anyone (WAL).
+            immediate = connection.get_execution_options().get("sqlite_begin") == "immediate"
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def begin_write(session: Session) -> None:
+    """Declare that the session's next transaction writes (a no-op if one is under way).
+
+    Services that check and then change a record call this first; on SQLite the
+    transaction then holds the write lock from its first read, on PostgreSQL it changes
+    nothing (row locks and conditional updates do the work there).
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "immediate"})
 
 
 @lru_cache(maxsize=4)

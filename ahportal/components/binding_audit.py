@@ -67,19 +67,15 @@ def binding_audit_dialog() -> rx.Component:
                             ),
                         ),
                         rx.hstack(
-                            rx.button(
-                                "通过",
-                                on_click=S.decide("approve"),
-                                color_scheme="green",
-                                high_contrast=True,
-                                id="audit-approve",
-                            ),
-                            rx.button(
-                                "驳回",
-                                on_click=S.decide("reject"),
-                                color_scheme="red",
-                                high_contrast=True,
-                                id="audit-reject",
+                            rx.foreach(
+                                S.actions,
+                                lambda a: rx.button(
+                                    a["label"],
+                                    on_click=S.decide(a["action"]),
+                                    color_scheme=rx.match(a["tone"], ("green", "green"), "red"),
+                                    high_contrast=True,
+                                    id="audit-" + a["action"],
+                                ),
                             ),
                             spacing="3",
                         ),

@@ -11,12 +11,13 @@ from ahportal.models.account import (
 from ahportal.models.base import utcnow
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
 from ahportal.models.division import Division, DivisionLevel
-from ahportal.models.flow import FlowRecord, OperationLog
+from ahportal.models.flow import OPINION_MAX_LENGTH, FlowRecord, OperationLog, RecordKind
 from ahportal.models.organization import HrLevel, Organization, OrgKind, OrgStatus
 from ahportal.models.person import BindingStatus, Person, UnitBinding
 from ahportal.models.reference import Specialty, TitleLevel, TitleSeries, UnitNature
 
 __all__ = [
+    "OPINION_MAX_LENGTH",
     "ROLE_LABELS",
     "Account",
     "AuthSession",
@@ -35,6 +36,7 @@ __all__ = [
     "OrgStatus",
     "Organization",
     "Person",
+    "RecordKind",
     "Role",
     "Specialty",
     "TitleLevel",

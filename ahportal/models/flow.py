@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column
@@ -11,6 +12,15 @@ from sqlmodel import Field, SQLModel
 from ahportal.models.account import Role
 from ahportal.models.base import enum_field, timestamp_field
 
+# The one limit on an audit opinion (审核意见): the service check and every column use it.
+OPINION_MAX_LENGTH = 1000
+
+
+class RecordKind(StrEnum):
+    """Every kind of audited record; flow records and task kinds name one of these."""
+
+    BINDING = "binding"
+
 
 class FlowRecord(SQLModel, table=True):
     """One step of an audit flow (申报流程): who did what to which record, with what opinion."""
@@ -18,7 +28,7 @@ class FlowRecord(SQLModel, table=True):
     __tablename__ = "flow_record"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=32, index=True)
+    kind: RecordKind = enum_field(RecordKind, index=True)
     record_id: int = Field(index=True)
     action: str = Field(max_length=32)
     from_status: str = Field(max_length=32)
@@ -26,7 +36,7 @@ class FlowRecord(SQLModel, table=True):
     actor_account_id: int = Field(foreign_key="account.id")
     actor_role: Role = enum_field(Role)
     actor_name: str = Field(max_length=128)
-    opinion: str | None = Field(default=None, max_length=1000)
+    opinion: str | None = Field(default=None, max_length=OPINION_MAX_LENGTH)
     created_at: datetime = timestamp_field(index=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from ahportal.models.base import enum_field, timestamp_field
@@ -40,7 +40,20 @@ class Organization(SQLModel, table=True):
     """One organisation; units carry the registration fields of seed 003 figures 1-5 and 4-1."""
 
     __tablename__ = "organization"
-    __table_args__ = (UniqueConstraint("uscc", name="uq_organization_uscc"),)
+    __table_args__ = (
+        UniqueConstraint("uscc", name="uq_organization_uscc"),
+        # One name per organisation kind (two units may not share a name; a unit and the
+        # department of the same bureau may, seed 002 三.1).
+        Index("uq_organization_kind_name", "kind", "name", unique=True),
+        # One HR bureau per division.
+        Index(
+            "uq_organization_hr_bureau_division",
+            "division_code",
+            unique=True,
+            sqlite_where=text("kind = 'hr_bureau'"),
+            postgresql_where=text("kind = 'hr_bureau'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: OrgKind = enum_field(OrgKind, index=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from ahportal.models.base import enum_field, timestamp_field
+from ahportal.models.flow import OPINION_MAX_LENGTH
 
 
 class Person(SQLModel, table=True):
@@ -44,6 +45,14 @@ class UnitBinding(SQLModel, table=True):
     # The unit's audit list and pending counts filter by unit and status, newest first.
     __table_args__ = (
         Index("ix_unit_binding_unit_status_created", "unit_id", "status", "created_at"),
+        # At most one pending request per person, whatever two tabs submit at once.
+        Index(
+            "uq_unit_binding_one_pending",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -51,7 +60,7 @@ class UnitBinding(SQLModel, table=True):
     unit_id: int = Field(foreign_key="organization.id", index=True)
     status: BindingStatus = enum_field(BindingStatus, default=BindingStatus.PENDING, index=True)
     note: str | None = Field(default=None, max_length=500)
-    opinion: str | None = Field(default=None, max_length=500)
+    opinion: str | None = Field(default=None, max_length=OPINION_MAX_LENGTH)
     decided_by_account_id: int | None = Field(default=None, foreign_key="account.id")
     decided_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field(index=True)

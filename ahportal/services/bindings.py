@@ -7,18 +7,23 @@ new unit approves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ahportal.db import begin_write
 from ahportal.models import (
     BindingStatus,
-    FlowRecord,
     Organization,
     OrgKind,
     OrgStatus,
     Person,
+    RecordKind,
     Role,
     UnitBinding,
     UnitNature,
@@ -26,25 +31,79 @@ from ahportal.models import (
 )
 from ahportal.services import validation, workflow
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
-from ahportal.services.formatting import like_pattern, local_time
+from ahportal.services.formatting import like_pattern
 from ahportal.services.masking import mask_id_number
-from ahportal.services.permissions import Actor, require
+from ahportal.services.permissions import Actor, can_audit_binding, require
 from ahportal.services.reference import division_names
 from ahportal.services.tasks import TaskKind, TaskRow, register_task_kind
 
-KIND = "binding"
-STATUS_LABELS = {
-    BindingStatus.PENDING: "待审核",
-    BindingStatus.APPROVED: "已通过",
-    BindingStatus.REJECTED: "已驳回",
-    BindingStatus.SUPERSEDED: "已变更",
-}
-STATUS_COLORS = {
-    BindingStatus.PENDING: "amber",
-    BindingStatus.APPROVED: "green",
-    BindingStatus.REJECTED: "red",
-    BindingStatus.SUPERSEDED: "gray",
-}
+KIND = RecordKind.BINDING
+
+
+class PersonBindingState(StrEnum):
+    """Where a person stands with their work unit (个人中心)."""
+
+    UNBOUND = "unbound"
+    PENDING = "pending"
+    BOUND = "bound"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """One unit in the 选择单位 search."""
+
+    id: int
+    name: str
+    territory: str
+    nature: str
+
+
+@dataclass(frozen=True)
+class BindingSummary:
+    """The person's unit and latest request, for 个人中心 and the 工作台."""
+
+    state: PersonBindingState
+    unit_name: str
+    request_unit: str
+    requested_at: datetime | None
+    opinion: str
+
+    @property
+    def can_request(self) -> bool:
+        return self.state is not PersonBindingState.PENDING
+
+    @property
+    def bound(self) -> bool:
+        return bool(self.unit_name)
+
+
+@dataclass(frozen=True)
+class BindingRow:
+    """One line of 人员注册审核 (the ID number already masked)."""
+
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    created_at: datetime
+    status: BindingStatus
+
+
+@dataclass(frozen=True)
+class BindingDetail:
+    """What the 审核 dialog shows: the person, the request, the flow, the actions allowed."""
+
+    id: int
+    name: str
+    id_number: str
+    phone: str
+    note: str
+    created_at: datetime
+    status: BindingStatus
+    current_unit: str
+    actions: list[workflow.ActionChoice]
+    flow: list[workflow.FlowStep]
 
 
 def _person_of(session: Session, actor: Actor) -> Person:
@@ -63,15 +122,18 @@ def _pending_of(session: Session, person_id: int) -> UnitBinding | None:
     ).first()
 
 
+_ONE_PENDING = "您已有待审核的单位绑定申请，请等待单位审核后再申请"
+
+
 # ---- applicant side ---------------------------------------------------------------------------
 
 
 def search_units(
     session: Session, *, actor: Actor | None, keyword: str, limit: int = 10, offset: int = 0
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[UnitChoice], int]:
     """Registered units whose name contains the keyword (选择单位 search), paged in SQL."""
     require(actor, "binding.request")
-    text = (keyword or "").strip()[:50]
+    text = (keyword or "").strip()[:50] if isinstance(keyword, str) else ""
     if not text:
         return [], 0
     where = (
@@ -85,17 +147,17 @@ def search_units(
         .join(UnitNature, col(UnitNature.id) == col(Organization.unit_nature_id), isouter=True)
         .where(where)
         .order_by(col(Organization.name), col(Organization.id))
-        .limit(max(1, min(limit, 50)))
-        .offset(max(0, offset))
+        .limit(max(1, min(int(limit), 50)))
+        .offset(max(0, int(offset)))
     ).all()
     names = division_names(session)
     return [
-        {
-            "id": org.id,
-            "name": org.name,
-            "territory": names.get(org.division_code or "", ""),
-            "nature": nature.name if nature else "",
-        }
+        UnitChoice(
+            id=org.id or 0,
+            name=org.name,
+            territory=names.get(org.division_code or "", ""),
+            nature=nature.name if nature else "",
+        )
         for org, nature in rows
     ], int(total)
 
@@ -109,12 +171,16 @@ def _add_request(
     if person.unit_id == unit.id:
         raise ValidationFailed("unit_id", "您已绑定该单位，无需重复申请")
     if _pending_of(session, person.id or 0) is not None:
-        raise ValidationFailed("unit_id", "您已有待审核的单位绑定申请，请等待单位审核后再申请")
+        raise ValidationFailed("unit_id", _ONE_PENDING)
     text = validation.text(note, "note", "申请说明", max_length=500)
     assert person.id is not None and unit.id is not None
     binding = UnitBinding(person_id=person.id, unit_id=unit.id, note=text, created_at=utcnow())
     session.add(binding)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # two tabs at once: the partial unique index decides
+        session.rollback()
+        raise ValidationFailed("unit_id", _ONE_PENDING) from error
     workflow.record_start(session, KIND, binding, actor, opinion=text)
     return binding
 
@@ -124,6 +190,7 @@ def request_binding(
 ) -> int:
     """变更单位 / 选择单位: ask a unit to bind; the current binding stays until it approves."""
     checked = require(actor, "binding.request")
+    begin_write(session)
     person = _person_of(session, checked)
     binding = _add_request(session, checked, person, unit_id, note)
     session.commit()
@@ -140,11 +207,12 @@ def complete_registration(
     note: object = "",
 ) -> None:
     """个人注册 after the first sign-in: with a unit request (是) or without one (否)."""
-    checked = require(actor, "binding.request")
+    checked = require(actor, "person.register")
+    begin_write(session)
     person = _person_of(session, checked)
     if person.registered_at is not None:
         raise ValidationFailed("choose_unit", "您已完成个人注册")
-    if choose_unit:
+    if choose_unit is True:
         if unit_id in (None, "", 0):
             raise ValidationFailed("unit_id", "请选择所在单位，或将“是否选择所在单位”选为“否”")
         _add_request(session, checked, person, unit_id, note)
@@ -153,7 +221,7 @@ def complete_registration(
     session.commit()
 
 
-def binding_state(session: Session, *, actor: Actor | None) -> dict[str, Any]:
+def binding_state(session: Session, *, actor: Actor | None) -> BindingSummary:
     """The person's unit and binding status for 个人中心 (未绑定 / 待审核 / 已绑定 / 已驳回)."""
     checked = require(actor, "profile.view_own")
     person = _person_of(session, checked)
@@ -165,23 +233,20 @@ def binding_state(session: Session, *, actor: Actor | None) -> dict[str, Any]:
     ).first()
     latest_unit = session.get(Organization, latest.unit_id) if latest else None
     if latest is not None and latest.status is BindingStatus.PENDING:
-        status, color = "待审核", "amber"
+        state = PersonBindingState.PENDING
     elif latest is not None and latest.status is BindingStatus.REJECTED:
-        status, color = "已驳回", "red"
+        state = PersonBindingState.REJECTED
     elif unit is not None:
-        status, color = "已绑定", "green"
+        state = PersonBindingState.BOUND
     else:
-        status, color = "未绑定", "gray"
-    return {
-        "unit_name": unit.name if unit else "",
-        "status": status,
-        "color": color,
-        "request_unit": latest_unit.name if latest_unit else "",
-        "request_time": local_time(latest.created_at) if latest else "",
-        "opinion": (latest.opinion or "") if latest else "",
-        "can_request": latest is None or latest.status is not BindingStatus.PENDING,
-        "bound": unit is not None,
-    }
+        state = PersonBindingState.UNBOUND
+    return BindingSummary(
+        state=state,
+        unit_name=unit.name if unit else "",
+        request_unit=latest_unit.name if latest_unit else "",
+        requested_at=latest.created_at if latest else None,
+        opinion=(latest.opinion or "") if latest else "",
+    )
 
 
 def unbound_reason(session: Session, actor: Actor) -> str:
@@ -197,15 +262,6 @@ def unbound_reason(session: Session, actor: Actor) -> str:
 # ---- unit side --------------------------------------------------------------------------------
 
 
-def _unit_binding(session: Session, actor: Actor, binding_id: object) -> UnitBinding:
-    binding = session.get(UnitBinding, validation.record_id(binding_id, "申请"))
-    if binding is None:
-        raise NotFound("该注册申请不存在")
-    if binding.unit_id != actor.org_id:
-        raise PermissionDenied("该申请不属于本单位")
-    return binding
-
-
 def list_bindings(
     session: Session,
     *,
@@ -214,20 +270,19 @@ def list_bindings(
     keyword: str = "",
     limit: int = 10,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[BindingRow], int]:
     """人员注册审核 list: 姓名, 证件号码 (masked), 手机号码, 注册时间, 审核状态; SQL paging."""
     checked = require(actor, "binding.audit")
     where = col(UnitBinding.unit_id) == checked.org_id
     if status in {s.value for s in BindingStatus}:
         where = where & (col(UnitBinding.status) == BindingStatus(status))
-    text = (keyword or "").strip()[:50]
+    text = (keyword or "").strip()[:50] if isinstance(keyword, str) else ""
     if text:
         pattern = like_pattern(text)
         where = where & or_(
             col(Person.name).like(pattern, escape="\\"),
             col(Person.phone).like(pattern, escape="\\"),
         )
-    base = select(UnitBinding, Person).join(Person, col(Person.id) == col(UnitBinding.person_id))
     total = session.exec(
         select(func.count())
         .select_from(UnitBinding)
@@ -235,88 +290,139 @@ def list_bindings(
         .where(where)
     ).one()
     rows = session.exec(
-        base.where(where)
+        select(UnitBinding, Person)
+        .join(Person, col(Person.id) == col(UnitBinding.person_id))
+        .where(where)
         .order_by(col(UnitBinding.created_at).desc(), col(UnitBinding.id).desc())
-        .limit(max(1, min(limit, 100)))
-        .offset(max(0, offset))
+        .limit(max(1, min(int(limit), 100)))
+        .offset(max(0, int(offset)))
     ).all()
     return [
-        {
-            "id": b.id,
-            "name": p.name,
-            "id_number": mask_id_number(p.id_number),
-            "phone": p.phone or "",
-            "created_at": local_time(b.created_at),
-            "status": STATUS_LABELS[b.status],
-            "color": STATUS_COLORS[b.status],
-            "pending": b.status is BindingStatus.PENDING,
-        }
+        BindingRow(
+            id=b.id or 0,
+            name=p.name,
+            id_number=mask_id_number(p.id_number),
+            phone=p.phone or "",
+            created_at=b.created_at,
+            status=b.status,
+        )
         for b, p in rows
     ], int(total)
 
 
-def binding_detail(session: Session, *, actor: Actor | None, binding_id: object) -> dict[str, Any]:
+def binding_detail(session: Session, *, actor: Actor | None, binding_id: object) -> BindingDetail:
     """What the 审核 dialog shows: the person, the request, the flow so far."""
     checked = require(actor, "binding.audit")
-    binding = _unit_binding(session, checked, binding_id)
+    binding = session.get(UnitBinding, validation.record_id(binding_id, "申请"))
+    if binding is None:
+        raise NotFound("该注册申请不存在")
+    if not can_audit_binding(checked, binding):
+        raise PermissionDenied("该申请不属于本单位")
     person = session.get(Person, binding.person_id)
     assert person is not None and binding.id is not None
     current = session.get(Organization, person.unit_id) if person.unit_id else None
-    steps: list[FlowRecord] = workflow.flow_of(session, KIND, binding.id)
-    return {
-        "id": binding.id,
-        "name": person.name,
-        "id_number": mask_id_number(person.id_number),
-        "phone": person.phone or "",
-        "note": binding.note or "",
-        "created_at": local_time(binding.created_at),
-        "status": STATUS_LABELS[binding.status],
-        "current_unit": current.name if current else "无（首次绑定）",
-        "actions": [t.action for t in workflow.available_actions(session, KIND, binding, checked)],
-        "flow": [
-            {
-                "time": local_time(s.created_at),
-                "actor": s.actor_name,
-                "action": _ACTION_LABELS.get(s.action, s.action),
-                "opinion": s.opinion or "",
-            }
-            for s in steps
-        ],
-    }
-
-
-_ACTION_LABELS = {"submit": "提交申请", "approve": "审核通过", "reject": "审核驳回"}
+    return BindingDetail(
+        id=binding.id,
+        name=person.name,
+        id_number=mask_id_number(person.id_number),
+        phone=person.phone or "",
+        note=binding.note or "",
+        created_at=binding.created_at,
+        status=binding.status,
+        current_unit=current.name if current else "无（首次绑定）",
+        actions=workflow.action_choices(session, KIND, binding, checked),
+        flow=workflow.flow_steps(session, KIND, binding.id),
+    )
 
 
 def decide_binding(
     session: Session, *, actor: Actor | None, binding_id: object, action: str, opinion: object = ""
 ) -> None:
     """Approve (binds the person, ending the old binding) or reject (opinion required)."""
-    checked = require(actor, "binding.audit")
-    binding = _unit_binding(session, checked, binding_id)
-    if action not in ("approve", "reject"):
-        raise ValidationFailed("action", "未知的审核操作")
-    workflow.apply(session, KIND, binding, checked, action, str(opinion or ""))
-    binding.opinion = str(opinion or "").strip() or None
-    binding.decided_by_account_id = checked.account_id
+    workflow.decide(session, KIND, binding_id, actor, action, opinion)
+
+
+def decide_bindings(
+    session: Session,
+    *,
+    actor: Actor | None,
+    binding_ids: object,
+    action: str,
+    opinion: object = "",
+) -> workflow.BatchResult:
+    """批量审核: one decision over many requests, each its own transaction."""
+    ids = binding_ids if isinstance(binding_ids, list) else []
+    return workflow.decide_many(
+        session, KIND, ids, actor, action, opinion, permission="binding.audit"
+    )
+
+
+# ---- the transitions and their effects --------------------------------------------------------
+
+
+def _stamp_decision(session: Session, binding: UnitBinding, step: workflow.Step) -> None:
+    binding.opinion = step.opinion
+    binding.decided_by_account_id = step.actor.account_id
     binding.decided_at = utcnow()
-    if action == "approve":
-        person = session.get(Person, binding.person_id)
-        assert person is not None
-        for old in session.exec(
-            select(UnitBinding).where(
-                col(UnitBinding.person_id) == person.id,
-                col(UnitBinding.status) == BindingStatus.APPROVED,
-                col(UnitBinding.id) != binding.id,
-            )
-        ):
-            old.status = BindingStatus.SUPERSEDED
-            session.add(old)
-        person.unit_id = binding.unit_id
-        person.updated_at = utcnow()
-        session.add(person)
     session.add(binding)
-    session.commit()
+
+
+def _bind_person(session: Session, binding: UnitBinding, step: workflow.Step) -> None:
+    """The person joins the approving unit; their earlier approved binding is superseded."""
+    person = session.get(Person, binding.person_id)
+    assert person is not None
+    for old in session.exec(
+        select(UnitBinding).where(
+            col(UnitBinding.person_id) == person.id,
+            col(UnitBinding.status) == BindingStatus.APPROVED,
+            col(UnitBinding.id) != binding.id,
+        )
+    ).all():
+        workflow.move(session, KIND, old, SUPERSEDE, step.actor, "已绑定新单位")
+    person.unit_id = binding.unit_id
+    person.updated_at = utcnow()
+    session.add(person)
+
+
+SUPERSEDE = workflow.Transition(
+    KIND,
+    BindingStatus.APPROVED,
+    "supersede",
+    BindingStatus.SUPERSEDED,
+    "binding.audit",
+    "已变更",
+    manual=False,
+)
+
+workflow.register_kind(
+    workflow.RecordSpec(
+        KIND,
+        UnitBinding,
+        scope=lambda _session, actor, binding: can_audit_binding(actor, binding),
+        label="注册申请",
+        not_found="该注册申请不存在",
+    ),
+    workflow.Transition(
+        KIND,
+        BindingStatus.PENDING,
+        "approve",
+        BindingStatus.APPROVED,
+        "binding.audit",
+        "通过",
+        effects=(_stamp_decision, _bind_person),
+    ),
+    workflow.Transition(
+        KIND,
+        BindingStatus.PENDING,
+        "reject",
+        BindingStatus.REJECTED,
+        "binding.audit",
+        "驳回",
+        opinion_required=True,
+        effects=(_stamp_decision,),
+    ),
+    SUPERSEDE,
+)
 
 
 # ---- task registry ----------------------------------------------------------------------------
@@ -365,9 +471,9 @@ def pending_page(session: Session, actor: Actor, limit: int, offset: int) -> lis
 
 register_task_kind(
     TaskKind(
-        key=KIND,
+        kind=KIND,
         label="人员注册审核",
-        roles=frozenset({Role.UNIT_ADMIN}),
+        permission="binding.audit",
         count=count_pending,
         page=pending_page,
         audit_route="/unit/registrations",

@@ -17,6 +17,7 @@ from ahportal.models import (
     OrgStatus,
     Person,
     Role,
+    UnitBinding,
 )
 from ahportal.models.division import territory_prefix
 from ahportal.services.errors import NotSignedIn, PermissionDenied
@@ -26,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "workbench.view": frozenset(Role),
     "tasks.view": frozenset(Role),
     "person.register": frozenset({Role.APPLICANT}),
+    "person.view_own": frozenset({Role.APPLICANT}),
     "profile.view_own": frozenset({Role.APPLICANT}),
     "binding.request": frozenset({Role.APPLICANT}),
     "binding.audit": frozenset({Role.UNIT_ADMIN}),
@@ -144,6 +146,15 @@ def require_unit(actor: Actor | None, permission: str, unit: Organization | None
     if unit is None or not can_see_unit(checked, unit):
         raise PermissionDenied("该单位不在您的管辖范围内")
     return checked
+
+
+def can_audit_binding(actor: Actor, binding: UnitBinding) -> bool:
+    """A binding request is decided by the unit it asks to join, and by no one else."""
+    return (
+        actor.role is Role.UNIT_ADMIN
+        and actor.org_id is not None
+        and (binding.unit_id == actor.org_id)
+    )
 
 
 def unit_scope_clause(actor: Actor) -> ColumnElement[bool]:

@@ -12,15 +12,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from ahportal.models import Role
-from ahportal.services.permissions import Actor
+from ahportal.models import RecordKind, Role
+from ahportal.services.permissions import PERMISSIONS, Actor, has_permission
 
 
 @dataclass(frozen=True)
 class TaskRow:
     """One pending item as the task center shows it."""
 
-    kind: str
+    kind: RecordKind
     record_id: int
     title: str
     subtitle: str
@@ -29,14 +29,22 @@ class TaskRow:
 
 @dataclass(frozen=True)
 class TaskKind:
-    """A kind of pending item: who sees it, how to count it and list it (both in SQL)."""
+    """A kind of pending item: the permission that works it, how to count and list it (SQL)."""
 
-    key: str
+    kind: RecordKind
     label: str
-    roles: frozenset[Role]
+    permission: str
     count: Callable[[Session, Actor], int]
     page: Callable[[Session, Actor, int, int], list[TaskRow]]
     audit_route: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.kind.value
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return PERMISSIONS[self.permission]
 
 
 _REGISTRY: dict[str, TaskKind] = {}
@@ -46,12 +54,19 @@ def register_task_kind(kind: TaskKind) -> None:
     """Add a kind; registering the same key twice is a programming error."""
     if kind.key in _REGISTRY:
         raise ValueError(f"task kind {kind.key!r} registered twice")
+    if kind.permission not in PERMISSIONS:
+        raise ValueError(f"task kind {kind.key!r} names unknown permission")
     _REGISTRY[kind.key] = kind
 
 
 def kinds_for(actor: Actor) -> list[TaskKind]:
     """The kinds this actor's role works on, in registration order."""
-    return [kind for kind in _REGISTRY.values() if actor.role in kind.roles]
+    return [kind for kind in _REGISTRY.values() if has_permission(actor, kind.permission)]
+
+
+def registered_kinds() -> list[TaskKind]:
+    """Every registered kind (for checks that the registry and the permissions agree)."""
+    return list(_REGISTRY.values())
 
 
 def pending_counts(session: Session, actor: Actor) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -15,7 +16,7 @@ from ahportal.models import (
     Role,
 )
 from ahportal.services import task_kinds  # noqa: F401  (fills the task registry)
-from ahportal.services.bindings import binding_state
+from ahportal.services.bindings import PersonBindingState, binding_state
 from ahportal.services.permissions import Actor, require, unit_scope_clause
 from ahportal.services.tasks import kinds_for
 
@@ -25,7 +26,7 @@ class Card:
     """One figure on the 工作台."""
 
     label: str
-    value: int | str
+    value: int | str | Enum
     hint: str = ""
     route: str = ""
 
@@ -35,15 +36,15 @@ def _count(session: Session, query: object) -> int:
 
 
 def _applicant_cards(session: Session, actor: Actor) -> list[Card]:
-    state = binding_state(session, actor=actor)
-    waiting = state["status"] == "待审核"
+    summary = binding_state(session, actor=actor)
+    waiting = summary.state is PersonBindingState.PENDING
     return [
         Card(
             "工作单位",
-            state["unit_name"] or "未绑定",
-            f"申请绑定：{state['request_unit']}（待审核）" if waiting else "",
+            summary.unit_name or "未绑定",
+            f"申请绑定：{summary.request_unit}（待审核）" if waiting else "",
         ),
-        Card("单位绑定状态", state["status"]),
+        Card("单位绑定状态", summary.state),
     ]
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import Person
 from ahportal.services import photos
 from ahportal.services.bindings import (
     binding_state,
@@ -14,25 +13,28 @@ from ahportal.services.bindings import (
     unbound_reason,
 )
 from ahportal.services.errors import DomainError, ValidationFailed
-from ahportal.services.masking import mask_id_number
-from ahportal.services.permissions import require
+from ahportal.services.permissions import Actor, require
+from ahportal.services.persons import own_identity
+from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.unit_search import UnitSearchMixin
 
 
-def _identity(actor_person_id: int | None) -> dict[str, str]:
-    with session_scope() as session:
-        person = session.get(Person, actor_person_id) if actor_person_id else None
-        if person is None:
-            return {}
-        return {
-            "name": person.name,
-            "id_number": mask_id_number(person.id_number),
-            "phone": person.phone or "",
-            "person_id": str(person.id),
-            "has_photo": "1" if person.photo_key else "",
-        }
+def _identity(actor: Actor | None) -> dict[str, str]:
+    """The person's identity as text for the page; {} when there is none to show."""
+    try:
+        with session_scope() as session:
+            person = own_identity(session, actor=actor)
+    except DomainError:
+        return {}
+    return {
+        "name": person.name,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "person_id": str(person.person_id),
+        "has_photo": "1" if person.has_photo else "",
+    }
 
 
 class PersonRegisterState(PortalState, UnitSearchMixin):
@@ -48,7 +50,7 @@ class PersonRegisterState(PortalState, UnitSearchMixin):
         actor = self._actor()
         if actor is None or actor.person_id is None:
             return
-        self.identity = _identity(actor.person_id)
+        self.identity = _identity(actor)
 
     @rx.event
     def set_unit_choice(self, value: str) -> None:
@@ -132,11 +134,21 @@ class ProfileState(PortalState, UnitSearchMixin):
             return None
         try:
             with session_scope() as session:
-                self.binding = {k: str(v) for k, v in binding_state(session, actor=actor).items()}
+                summary = binding_state(session, actor=actor)
                 self.unbound_note = unbound_reason(session, actor)
         except DomainError as exc:
             return notify.error(exc.message)
-        self.identity = _identity(actor.person_id)
+        self.binding = {
+            "unit_name": summary.unit_name,
+            "status": display.status_label(summary.state),
+            "color": display.status_color(summary.state),
+            "request_unit": summary.request_unit,
+            "request_time": display.when(summary.requested_at),
+            "opinion": summary.opinion,
+            "can_request": "True" if summary.can_request else "False",
+            "bound": "True" if summary.bound else "False",
+        }
+        self.identity = _identity(actor)
         return None
 
     @rx.event
@@ -173,7 +185,13 @@ class ProfileState(PortalState, UnitSearchMixin):
         except DomainError as exc:
             return notify.error(exc.message)
         self.change_open = False
-        return [notify.success("已提交变更申请，待新单位审核通过后生效"), self._refresh()]
+        events = [notify.success("已提交变更申请，待新单位审核通过后生效")]
+        # _refresh returns None when all went well: a None in the list would be an invalid
+        # event, which Reflex turns into the 系统繁忙 notice after a successful request.
+        failure = self._refresh()
+        if failure is not None:
+            events.append(failure)
+        return events
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]) -> None:

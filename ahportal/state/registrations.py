@@ -7,8 +7,15 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.services.bindings import binding_detail, decide_binding, list_bindings
+from ahportal.models import BindingStatus
+from ahportal.services.bindings import (
+    binding_detail,
+    decide_binding,
+    decide_bindings,
+    list_bindings,
+)
 from ahportal.services.errors import DomainError, ValidationFailed
+from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -20,7 +27,7 @@ class BindingAuditState(PortalState):
     audit_open: bool = False
     detail: dict[str, Any] = {}
     flow: list[dict[str, str]] = []
-    actions: list[str] = []
+    actions: list[dict[str, str]] = []
     opinion: str = ""
     opinion_error: str = ""
 
@@ -31,9 +38,9 @@ class BindingAuditState(PortalState):
                 detail = binding_detail(session, actor=self._actor(), binding_id=binding_id)
         except DomainError as exc:
             return notify.error(exc.message)
-        self.flow = detail.pop("flow")
-        self.actions = detail.pop("actions")
-        self.detail = {k: str(v) for k, v in detail.items()}
+        self.flow = display.flow_rows(detail.flow)
+        self.actions = display.action_buttons(detail.actions)
+        self.detail = display.text_fields(detail)
         self.opinion = ""
         self.opinion_error = ""
         self.audit_open = True
@@ -81,6 +88,9 @@ class RegistrationsState(PortalState, PagingMixin):
     rows: list[dict[str, Any]] = []
     status_filter: str = "pending"
     keyword: str = ""
+    status_options: list[dict[str, str]] = display.status_options(BindingStatus)
+    selected: list[int] = []
+    batch_opinion: str = ""
 
     def _reload(self):  # type: ignore[no-untyped-def]
         try:
@@ -96,8 +106,59 @@ class RegistrationsState(PortalState, PagingMixin):
         except DomainError as exc:
             self.rows, self.total = [], 0
             return notify.error(exc.message)
-        self.rows, self.total = rows, total
+        self.rows = [
+            {
+                "id": row.id,
+                "name": row.name,
+                "id_number": row.id_number,
+                "phone": row.phone,
+                "created_at": display.when(row.created_at),
+                "status": display.status_label(row.status),
+                "color": display.status_color(row.status),
+                "pending": row.status is BindingStatus.PENDING,
+            }
+            for row in rows
+        ]
+        self.total = total
+        self.selected = [i for i in self.selected if any(r["id"] == i for r in self.rows)]
         return None
+
+    @rx.event
+    def toggle_selected(self, binding_id: int, checked: bool) -> None:
+        """Tick or untick one pending request for 批量审核 (ids are re-checked on decide)."""
+        if not isinstance(binding_id, int) or isinstance(binding_id, bool):
+            return
+        rest = [i for i in self.selected if i != binding_id]
+        self.selected = [*rest, binding_id][:200] if checked is True else rest
+
+    @rx.event
+    def set_batch_opinion(self, value: str) -> None:
+        self.batch_opinion = str(value)[:1000]
+
+    @rx.event
+    def decide_selected(self, action: str):  # type: ignore[no-untyped-def]
+        """批量审核: one decision over the ticked requests; says how many went through."""
+        try:
+            with session_scope() as session:
+                result = decide_bindings(
+                    session,
+                    actor=self._actor(),
+                    binding_ids=list(self.selected),
+                    action=action,
+                    opinion=self.batch_opinion,
+                )
+        except DomainError as exc:
+            return notify.error(exc.message)
+        self.selected = []
+        self.batch_opinion = ""
+        self._reload()
+        if result.failed:
+            first = next(o.message for o in result.outcomes if not o.ok)
+            return [
+                notify.error(f"{result.succeeded} 条已处理，{result.failed} 条未处理：{first}"),
+                _reload_tasks(),
+            ]
+        return [notify.success(f"已批量处理 {result.succeeded} 条注册申请"), _reload_tasks()]
 
     @rx.event
     def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]

@@ -40,7 +40,10 @@ class UnitSearchMixin(rx.State, mixin=True):
                 )
         except DomainError as exc:
             return notify.error(exc.message)
-        self.search_rows = [{k: str(v) for k, v in row.items()} for row in rows]
+        self.search_rows = [
+            {"id": str(r.id), "name": r.name, "territory": r.territory, "nature": r.nature}
+            for r in rows
+        ]
         self.search_total = total
         self.search_done = bool(self.search_keyword.strip())
         return None

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from enum import Enum
+
 import reflex as rx
 
 from ahportal.db import session_scope
 from ahportal.services.errors import DomainError
 from ahportal.services.workbench import Card, workbench
+from ahportal.state import display
 from ahportal.state.base import PortalState
 
 
 def _card_dict(card: Card) -> dict[str, str]:
-    return {"label": card.label, "value": str(card.value), "hint": card.hint, "route": card.route}
+    value = display.status_label(card.value) if isinstance(card.value, Enum) else str(card.value)
+    return {"label": card.label, "value": value, "hint": card.hint, "route": card.route}
 
 
 class WorkbenchState(PortalState):

@@ -16,6 +16,7 @@ from ahportal.models import (
     UnitBinding,
 )
 from ahportal.services import bindings
+from ahportal.services.bindings import PersonBindingState
 from ahportal.services.errors import NotSignedIn, PermissionDenied, ValidationFailed
 from ahportal.services.govnet import sign_in_govnet
 from ahportal.services.permissions import actor_for_account
@@ -60,7 +61,7 @@ def test_register_with_unit_creates_pending_request(session, actor_for):
     person = session.get(Person, actor.person_id)
     assert person.registered_at is not None and person.unit_id is None
     state = bindings.binding_state(session, actor=actor_for_account_from(session, actor))
-    assert state["status"] == "待审核" and state["request_unit"] == UNIT
+    assert state.state is PersonBindingState.PENDING and state.request_unit == UNIT
     steps = session.exec(select(FlowRecord).where(col(FlowRecord.kind) == "binding")).all()
     assert [s.action for s in steps if s.actor_account_id == actor.account_id] == ["submit"]
 
@@ -75,7 +76,7 @@ def test_register_without_unit(session):
     actor = _new_person(session)
     bindings.complete_registration(session, actor=actor, choose_unit=False)
     assert not actor_for_account_from(session, actor).needs_registration
-    assert bindings.binding_state(session, actor=actor)["status"] == "未绑定"
+    assert bindings.binding_state(session, actor=actor).state is PersonBindingState.UNBOUND
     assert bindings.unbound_reason(session, actor).startswith("您尚未绑定工作单位")
 
 
@@ -110,7 +111,7 @@ def test_search_units_pages_in_sql_and_escapes_wildcards(session, actor_for):
     rows, total = bindings.search_units(session, actor=actor, keyword="合肥", limit=1)
     assert total == 2 and len(rows) == 1
     second, _ = bindings.search_units(session, actor=actor, keyword="合肥", limit=1, offset=1)
-    assert rows[0]["name"] != second[0]["name"]
+    assert rows[0].name != second[0].name
     assert bindings.search_units(session, actor=actor, keyword="%", limit=5) == ([], 0)
     assert bindings.search_units(session, actor=actor, keyword="  ") == ([], 0)
     with pytest.raises(PermissionDenied):
@@ -155,26 +156,28 @@ def test_cannot_request_own_current_unit(session, actor_for):
 
 def test_unit_lists_only_its_own_requests_with_masked_ids(session, actor_for):
     rows, total = bindings.list_bindings(session, actor=actor_for(UNIT), status="pending")
-    assert total == 1 and rows[0]["name"] == "赵强"
-    assert rows[0]["id_number"].startswith("340") and "*" * 11 in rows[0]["id_number"]
-    assert len(rows[0]["id_number"]) == 18
+    assert total == 1 and rows[0].name == "赵强" and rows[0].status is BindingStatus.PENDING
+    assert rows[0].id_number.startswith("340") and "*" * 11 in rows[0].id_number
+    assert len(rows[0].id_number) == 18
     other, other_total = bindings.list_bindings(
         session, actor=actor_for("安徽省立医院"), status="pending"
     )
     assert other_total == 0 and other == []
     found, _ = bindings.list_bindings(session, actor=actor_for(UNIT), status="", keyword="赵")
-    assert [r["name"] for r in found] == ["赵强"]
+    assert [r.name for r in found] == ["赵强"]
 
 
 def test_unit_approves_and_person_is_bound(session, actor_for):
     binding = _pending(session, "赵强")
     unit_actor = actor_for(UNIT)
     detail = bindings.binding_detail(session, actor=unit_actor, binding_id=binding.id)
-    assert detail["actions"] == ["approve", "reject"] and detail["flow"][0]["action"] == "提交申请"
+    assert [a.action for a in detail.actions] == ["approve", "reject"]
+    assert detail.flow[0].label == "提交申请" and detail.status is BindingStatus.PENDING
     bindings.decide_binding(session, actor=unit_actor, binding_id=binding.id, action="approve")
     person = session.get(Person, binding.person_id)
     assert person.unit_id == binding.unit_id
-    assert bindings.binding_state(session, actor=actor_for("赵强"))["status"] == "已绑定"
+    summary = bindings.binding_state(session, actor=actor_for("赵强"))
+    assert summary.state is PersonBindingState.BOUND
 
 
 def test_reject_needs_opinion_and_shows_it_to_the_person(session, actor_for):
@@ -189,8 +192,8 @@ def test_reject_needs_opinion_and_shows_it_to_the_person(session, actor_for):
         session, actor=unit_actor, binding_id=binding.id, action="reject", opinion="非本单位人员"
     )
     state = bindings.binding_state(session, actor=actor_for("赵强"))
-    assert state["status"] == "已驳回" and state["opinion"] == "非本单位人员"
-    assert state["can_request"] is True
+    assert state.state is PersonBindingState.REJECTED and state.opinion == "非本单位人员"
+    assert state.can_request is True
 
 
 def test_unit_cannot_touch_another_units_request(session, actor_for):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ahportal.models import Role
+from ahportal.services.bindings import PersonBindingState
 from ahportal.services.errors import NotSignedIn
 from ahportal.services.tasks import kinds_for, pending_counts
 from ahportal.services.workbench import workbench
@@ -30,7 +31,7 @@ def test_applicant_sees_binding_state(session, actor_for):
     _, facts = workbench(session, actor_for("李明"))
     assert ("工作单位", "安徽省立医院") in [(c.label, c.value) for c in facts]
     _, waiting = workbench(session, actor_for("赵强"))
-    assert ("单位绑定状态", "待审核") in [(c.label, c.value) for c in waiting]
+    assert ("单位绑定状态", PersonBindingState.PENDING) in [(c.label, c.value) for c in waiting]
 
 
 def test_supervisors_count_units_in_scope(session, actor_for):

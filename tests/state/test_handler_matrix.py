@@ -40,8 +40,9 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "next_page": (),
             "previous_page": (),
             "first_page": (),
+            "decide_selected": ("approve",),
         },
-        set(),
+        {"toggle_selected", "set_batch_opinion"},
         ["rows"],
     ),
     BindingAuditState: (
@@ -189,6 +190,8 @@ def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, state_c
                 state.detail = {"id": str(binding)}  # as if a dialog had been forged open
             if state_cls is ProfileState:
                 state.chosen_unit_id = 1
+            if state_cls is RegistrationsState:
+                state.selected = [binding]  # as if ticked in a forged list
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
@@ -201,7 +204,8 @@ def test_the_right_unit_sees_its_request(session, actor_for, as_actor):
     state = BindingAuditState(_reflex_internal_init=True)
     _call(state, "open", (_binding_id(session),))
     assert state.audit_open and state.detail["name"] == "赵强"
-    assert state.actions == ["approve", "reject"]
+    assert [a["action"] for a in state.actions] == ["approve", "reject"]
+    assert [a["label"] for a in state.actions] == ["通过", "驳回"]
     listing = RegistrationsState(_reflex_internal_init=True)
     _call(listing, "load", ())
     assert [row["name"] for row in listing.rows] == ["赵强"]
@@ -214,3 +218,21 @@ def test_task_center_shows_only_the_actors_items(actor_for, as_actor):
         state = TaskCenterState(_reflex_internal_init=True)
         _call(state, "load", ())
         assert [row["kind"] for row in state.rows] == expected, who
+
+
+def test_batch_decision_only_reaches_the_actors_own_requests(session, actor_for, as_actor):
+    binding = _binding_id(session)
+    before = db_snapshot(session)
+    as_actor(actor_for(OTHER_UNIT))
+    forged = RegistrationsState(_reflex_internal_init=True)
+    forged.selected = [binding]
+    _call(forged, "decide_selected", ("approve",))
+    assert db_snapshot(session) == before
+    as_actor(actor_for(UNIT))
+    listing = RegistrationsState(_reflex_internal_init=True)
+    _call(listing, "load", ())
+    _call(listing, "toggle_selected", (binding, True))
+    _call(listing, "decide_selected", ("approve",))
+    session.rollback()  # a new transaction sees what the handler's own session committed
+    assert session.get(UnitBinding, binding).status is BindingStatus.APPROVED
+    assert listing.selected == []

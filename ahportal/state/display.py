@@ -1,0 +1,86 @@
+"""How domain values read on screen: Chinese labels and badge colours for statuses, times.
+
+Services return enums and datetimes; states turn them into text here, and pages take
+their choice lists from the states, so a label is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from ahportal.models import BindingStatus
+from ahportal.services.bindings import PersonBindingState
+from ahportal.services.formatting import local_time
+from ahportal.services.workflow import ActionChoice, FlowStep
+
+# (label, colour) per status value.
+_STATUS: dict[Enum, tuple[str, str]] = {
+    BindingStatus.PENDING: ("待审核", "amber"),
+    BindingStatus.APPROVED: ("已通过", "green"),
+    BindingStatus.REJECTED: ("已驳回", "red"),
+    BindingStatus.SUPERSEDED: ("已变更", "gray"),
+    PersonBindingState.UNBOUND: ("未绑定", "gray"),
+    PersonBindingState.PENDING: ("待审核", "amber"),
+    PersonBindingState.BOUND: ("已绑定", "green"),
+    PersonBindingState.REJECTED: ("已驳回", "red"),
+}
+
+# Button colour of a workflow action; anything not listed reads as a refusal.
+_ACTION_TONES = {"approve": "green", "pass": "green"}
+
+
+def status_label(value: Enum) -> str:
+    return _STATUS.get(value, (str(value.value), "gray"))[0]
+
+
+def status_color(value: Enum) -> str:
+    return _STATUS.get(value, ("", "gray"))[1]
+
+
+def status_options(enum_cls: type[Enum]) -> list[dict[str, str]]:
+    """A filter's choices for a status enum: value and label, in declaration order."""
+    return [{"value": str(member.value), "label": status_label(member)} for member in enum_cls]
+
+
+def when(value: datetime | None) -> str:
+    return local_time(value)
+
+
+def action_buttons(choices: list[ActionChoice]) -> list[dict[str, str]]:
+    """The dialog's decision buttons, drawn from the transitions the actor may take."""
+    return [
+        {
+            "action": c.action,
+            "label": c.label,
+            "tone": _ACTION_TONES.get(c.action, "red"),
+            "opinion_required": "1" if c.opinion_required else "",
+        }
+        for c in choices
+    ]
+
+
+def flow_rows(steps: list[FlowStep]) -> list[dict[str, str]]:
+    """流程 lines: time, who, what, opinion."""
+    return [
+        {"time": when(s.time), "actor": s.actor, "action": s.label, "opinion": s.opinion}
+        for s in steps
+    ]
+
+
+def text_fields(model: Any) -> dict[str, str]:
+    """A read model's fields as strings for a State var (enums by label, times in China time)."""
+    values = asdict(model) if is_dataclass(model) and not isinstance(model, type) else dict(model)
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if isinstance(value, Enum):
+            out[key] = status_label(value)
+        elif isinstance(value, datetime):
+            out[key] = when(value)
+        elif isinstance(value, list | dict):
+            continue
+        else:
+            out[key] = "" if value is None else str(value)
+    return out
