@@ -144,6 +144,16 @@ ROUTES: tuple[Route, ...] = (
         icon="key-round",
         loader="ahportal.state.ops:OpsAccountsState.load",
     ),
+    Route(
+        "/account/password",
+        "修改密码",
+        "ahportal.pages.change_password:change_password_page",
+        "account.change_own_password",
+        menu_label="修改密码",
+        group=MANAGEMENT,
+        icon="lock",
+        loader="ahportal.state.password:PasswordState.load",
+    ),
 )
 
 # Where a person or unit that has not finished registering is sent first.

@@ -23,6 +23,7 @@ from ahportal.auth.dev_idp import dev_idp_mount
 from ahportal.auth.files import file_routes
 from ahportal.auth.oidc import GovnetClient, GovnetLoginFailed, GovnetUnavailable
 from ahportal.db import session_scope
+from ahportal.services.accounts import FORCED_CHANGE_PATH
 from ahportal.services.errors import SignInFailed, ValidationFailed
 from ahportal.services.govnet import sign_in_govnet
 from ahportal.services.sessions import (
@@ -129,13 +130,14 @@ class _AuthEndpoints:
         username = str(form.get("username") or "")[:64]
         password = str(form.get("password") or "")[:128]
         try:
-            token = await run_in_threadpool(
+            token, must_change = await run_in_threadpool(
                 _password_session, username, password, **_client_info(request)
             )
         except SignInFailed as exc:
             extra = f"&left={exc.attempts_left}" if exc.code == "wrong" else ""
             return _to_login(f"{exc.code}{extra}")
-        return _signed_in(token)
+        # An account operations created or reset sets its own password first.
+        return _signed_in(token, FORCED_CHANGE_PATH if must_change else AFTER_SIGN_IN)
 
     async def logout(self, request: Request) -> Response:
         """End the server-side session and drop the cookie."""
@@ -177,11 +179,12 @@ def _password_session(
     client_ip: str | None,
     user_agent: str | None,
     previous: str | None,
-) -> str:
+) -> tuple[str, bool]:
     with session_scope() as session:
         account = authenticate_password(session, username=username, password=password)
         end_session(session, previous, reason="replaced")
-        return start_session(session, account=account, client_ip=client_ip, user_agent=user_agent)
+        token = start_session(session, account=account, client_ip=client_ip, user_agent=user_agent)
+        return token, account.must_change_password
 
 
 def _same_origin(request: Request) -> bool:
@@ -203,9 +206,9 @@ def _end_session(raw: str | None) -> None:
         end_session(session, raw)
 
 
-def _signed_in(token: str) -> Response:
+def _signed_in(token: str, to: str = AFTER_SIGN_IN) -> Response:
     settings = get_settings()
-    response = RedirectResponse(AFTER_SIGN_IN, status_code=303, headers=_NO_STORE)
+    response = RedirectResponse(to, status_code=303, headers=_NO_STORE)
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -53,6 +53,9 @@ class Account(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     disabled: bool = Field(default=False)
+    # Set when operations create or reset the account (they saw the password): the owner
+    # must choose a new one at the next sign-in before doing anything else.
+    must_change_password: bool = Field(default=False)
     failed_logins: int = Field(default=0)
     locked_until: datetime | None = timestamp_field(nullable=True)
     last_login_at: datetime | None = timestamp_field(nullable=True)

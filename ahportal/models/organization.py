@@ -42,9 +42,18 @@ class Organization(SQLModel, table=True):
     __tablename__ = "organization"
     __table_args__ = (
         UniqueConstraint("uscc", name="uq_organization_uscc"),
-        # One name per organisation kind (two units may not share a name; a unit and the
-        # department of the same bureau may, seed 002 三.1).
-        Index("uq_organization_kind_name", "kind", "name", unique=True),
+        # One name per organisation kind among those without a USCC (departments, bureaus,
+        # committees, built-in units); a unit with a USCC is known by it, since two legal
+        # persons in different places may share a name. A unit and the department of the
+        # same bureau may share a name (seed 002 三.1).
+        Index(
+            "uq_organization_kind_name",
+            "kind",
+            "name",
+            unique=True,
+            sqlite_where=text("uscc IS NULL"),
+            postgresql_where=text("uscc IS NULL"),
+        ),
         # One HR bureau per division.
         Index(
             "uq_organization_hr_bureau_division",

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from ahportal.db import begin_write
 from ahportal.models import (
     ROLE_LABELS,
     Account,
@@ -359,6 +360,13 @@ def _check_hr_bureau(session: Session, level: HrLevel, division: Division) -> No
         raise ValidationFailed("division_code", f"该属地已有人社部门“{existing.name}”")
 
 
+def _org_conflict(error: IntegrityError, name: str, kind: OrgKind) -> ValidationFailed:
+    """The Chinese message for an organisation insert a unique index refused."""
+    if "division" in str(error.orig):
+        return ValidationFailed("division_code", "该属地已有人社部门，请核对属地")
+    return ValidationFailed("name", f"已存在名称为“{name}”的{KIND_LABELS[kind]}，请核对名称")
+
+
 def _requesting_bureau(session: Session, value: object, division: Division) -> Organization | None:
     bureau_id = _optional_org_id(value, "requested_by_id", "请选择有效的申请人社部门")
     if bureau_id is None:
@@ -404,6 +412,7 @@ def create_org_account(
     A built-in unit starts INCOMPLETE and completes its information after first sign-in.
     """
     checked = require(actor, PERMISSION)
+    begin_write(session)
     org_kind = _kind(kind)
     org_name = validation.text(name, "name", "名称", required=True, max_length=128) or ""
     login = normalise_username(str(username or ""))
@@ -440,7 +449,12 @@ def create_org_account(
             updated_at=now,
         )
         session.add(org)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as error:
+            # Another operator created the same organisation between our check and here;
+            # the unique indexes (name per kind, one HR bureau per division) decide.
+            raise _org_conflict(error, org_name, org_kind) from None
         password = generate_password()
         account = add_builtin_account(
             session,

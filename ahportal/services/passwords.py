@@ -27,9 +27,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
+def check_password_strength(password: str, field: str = "password", label: str = "密码") -> None:
     """At least 8 characters with letters and digits; raise ValidationFailed otherwise."""
     if len(password) < 8 or len(password) > 128:
-        raise ValidationFailed(field, "密码长度须为 8 至 128 位")
+        raise ValidationFailed(field, f"{label}长度须为 8 至 128 位")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        raise ValidationFailed(field, "密码须同时包含字母和数字")
+        raise ValidationFailed(field, f"{label}须同时包含字母和数字")

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "unit.edit_own": frozenset({Role.UNIT_ADMIN}),
     "unit.view_supervised": frozenset({Role.DEPARTMENT, Role.HR_BUREAU}),
     "account.manage": frozenset({Role.OPS}),
+    "account.change_own_password": frozenset(Role) - {Role.APPLICANT},  # built-in accounts
     "reference.manage": frozenset({Role.OPS}),
 }
 
@@ -61,6 +62,8 @@ class Actor:
     hr_level: HrLevel | None = None
     # True until the person finishes 个人注册 / the unit completes its information.
     needs_registration: bool = False
+    # True for a built-in account operations created or reset, until it sets its own password.
+    must_change_password: bool = False
 
     @property
     def role_label(self) -> str:
@@ -100,6 +103,7 @@ def actor_for_account(session: Session, account: Account) -> Actor:
         division_code=org.division_code if org else None,
         hr_level=org.hr_level if org else None,
         needs_registration=needs_registration,
+        must_change_password=account.must_change_password,
     )
 
 

@@ -78,7 +78,7 @@ def authenticate_password(
             raise _refuse("locked")
         raise _refuse("wrong", settings.lockout_attempts - place)
     assert account is not None
-    _release_attempts(session, name, place)
+    release_attempts(session, name, place)
     if account.disabled:
         raise _refuse("disabled")
     return account
@@ -100,7 +100,8 @@ def reserve_attempt(session: Session, username: str, now: datetime) -> int:
     Places 1 … lockout_attempts may be checked; the one that reaches the limit also starts
     the lockout, so a password is never checked while a lockout runs. During a lockout the
     place is always above the limit; when it has run out the count starts again at 1.
-    Committed at once, so the reservation holds even if the caller fails later.
+    Commits what the session holds first, and the reservation at once, so it holds even if
+    the caller fails later.
     """
     settings = get_settings()
     limit = settings.lockout_attempts
@@ -138,12 +139,13 @@ def reserve_attempt(session: Session, username: str, now: datetime) -> int:
         )
         .returning(failures)
     )
+    session.commit()  # a fresh transaction whose first statement writes (see resolve_actor)
     place = int(session.execute(statement).scalar_one())
     session.commit()
     return place
 
 
-def _release_attempts(session: Session, username: str, place: int) -> None:
+def release_attempts(session: Session, username: str, place: int) -> None:
     """A right password: forget the attempts up to and including this one.
 
     Attempts reserved after it (still running, or refused) stay counted, and a lockout they
@@ -224,15 +226,20 @@ def resolve_actor(
         reason = "expired"
     elif now - auth_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         reason = "idle"
-    if reason is not None:
-        auth_session.ended_at = now
-        auth_session.ended_reason = reason
-        session.add(auth_session)
+    if reason is not None or now - auth_session.last_seen_at >= _LAST_SEEN_GRANULARITY:
+        # End the read first: on SQLite a write must start its own transaction, or a commit
+        # by another connection since our read would make it fail ("database is locked").
         session.commit()
-        return None
-    if now - auth_session.last_seen_at >= _LAST_SEEN_GRANULARITY:
-        auth_session.last_seen_at = now
-        session.add(auth_session)
+        this = col(AuthSession.id) == auth_session.id
+        if reason is not None:
+            session.exec(  # type: ignore[call-overload]
+                update(AuthSession)
+                .where(this, col(AuthSession.ended_at).is_(None))
+                .values(ended_at=now, ended_reason=reason)
+            )
+            session.commit()
+            return None
+        session.exec(update(AuthSession).where(this).values(last_seen_at=now))  # type: ignore[call-overload]
         session.commit()
     return actor_for_account(session, account)
 
@@ -252,12 +259,16 @@ def end_session(session: Session, raw_token: str | None, reason: str = "logout")
     return bool(result.rowcount)
 
 
-def end_account_sessions(session: Session, account_id: int, reason: str) -> int:
-    """End every open session of an account (used when it is disabled); no commit."""
+def end_account_sessions(
+    session: Session, account_id: int, reason: str, *, keep_token: str | None = None
+) -> int:
+    """End every open session of an account (disabled, password reset or changed) except
+    the one behind keep_token, if given; no commit."""
+    conditions = [col(AuthSession.account_id) == account_id, col(AuthSession.ended_at).is_(None)]
+    if keep_token:
+        conditions.append(col(AuthSession.token_hash) != _digest(keep_token))
     result = session.exec(  # type: ignore[call-overload]
-        update(AuthSession)
-        .where(col(AuthSession.account_id) == account_id, col(AuthSession.ended_at).is_(None))
-        .values(ended_at=utcnow(), ended_reason=reason)
+        update(AuthSession).where(*conditions).values(ended_at=utcnow(), ended_reason=reason)
     )
     return int(result.rowcount or 0)
 

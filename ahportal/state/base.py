@@ -6,6 +6,7 @@ import reflex as rx
 
 from ahportal.db import session_scope
 from ahportal.navigation import REGISTRATION_PAGES, menu_for, route_for
+from ahportal.services.accounts import FORCED_CHANGE_PATH
 from ahportal.services.permissions import Actor, require
 from ahportal.services.sessions import resolve_actor, token_from_cookie_header
 from ahportal.state.notice import notify
@@ -59,6 +60,8 @@ class PortalState(rx.State):
             return rx.redirect("/login?error=signed_out", replace=True)
         self._show_actor(actor)
         path = self.router.page.path
+        if actor.must_change_password and path != FORCED_CHANGE_PATH:
+            return rx.redirect(FORCED_CHANGE_PATH, replace=True)
         registration = REGISTRATION_PAGES.get(actor.role)
         if actor.needs_registration and registration and path != registration:
             return rx.redirect(registration, replace=True)

@@ -27,7 +27,14 @@ def upgrade() -> None:
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     )
-    op.create_index('uq_organization_kind_name', 'organization', ['kind', 'name'], unique=True)
+    op.create_index(
+        'uq_organization_kind_name',
+        'organization',
+        ['kind', 'name'],
+        unique=True,
+        sqlite_where=sa.text("uscc IS NULL"),
+        postgresql_where=sa.text("uscc IS NULL"),
+    )
     op.create_index(
         'uq_organization_hr_bureau_division',
         'organization',

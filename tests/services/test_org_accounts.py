@@ -181,6 +181,7 @@ def test_new_builtin_unit_signs_in_and_must_complete_its_information(session, ac
     assert actor is not None
     assert actor.account_id == account_id and actor.role is Role.UNIT_ADMIN
     assert actor.needs_registration is True
+    assert actor.must_change_password is True  # operations chose the password
     assert actor.org_name == "蜀山区红星小学" and actor.division_code == "340104"
     org = session.get(Organization, actor.org_id)
     assert org is not None and org.department_id == dept and org.uscc is None
@@ -347,6 +348,8 @@ def test_reset_password_replaces_it_and_ends_sessions(session, actor_for):
     new = reset_password(session, actor=actor_for("ops"), account_id=str(target.id))
     assert re.fullmatch(r"[A-Za-z0-9]{12}", new)
     assert resolve_actor(session, token) is None
+    session.refresh(target)
+    assert target.must_change_password is True  # operations chose the password
     with pytest.raises(SignInFailed):
         authenticate_password(session, username="dept-health-hefei", password=DEMO_PASSWORD)
     assert authenticate_password(session, username="dept-health-hefei", password=new).id == (
