@@ -463,6 +463,7 @@ def create_org_account(
             role=CREATABLE_KINDS[org_kind],
             display_name=org_name,
             org_id=org.id,
+            must_change_password=True,
         )
         account.created_at = now
         try:
@@ -506,6 +507,7 @@ def reset_password(session: Session, *, actor: Actor | None, account_id: object)
     password = generate_password()
     with _one_transaction(session):
         account.password_hash = hash_password(password)
+        account.must_change_password = True
         account.failed_logins = 0
         account.locked_until = None
         session.add(account)
