@@ -396,8 +396,8 @@ class Tab:
         while not self.updates.empty():
             self.updates.get_nowait()
 
-    async def round_trip(self, handler: Handler, i: int) -> float:
-        """Send one event; the seconds until its state's update comes back."""
+    async def round_trip(self, handler: Handler, i: int) -> tuple[float, int]:
+        """Send one event; the seconds until its state's update comes back, and its size."""
         self._drain()
         started = time.perf_counter()
         await self.client.emit(
@@ -416,7 +416,7 @@ class Tab:
                 elapsed = time.perf_counter() - started
                 if handler.name == "open" and not delta[handler.state].get("audit_open_rx_state_"):
                     raise RuntimeError(f"open was refused: {json.dumps(update)[:400]}")
-                return elapsed
+                return elapsed, len(json.dumps(update, ensure_ascii=False).encode())
             if update.get("events"):
                 raise RuntimeError(f"unexpected reply: {json.dumps(update)[:400]}")
 
@@ -435,21 +435,23 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 
 async def _run_handler(tabs: list[Tab], handler: Handler, events: int, warmup: int) -> None:
-    async def one_tab(tab: Tab, count: int, out: list[float]) -> None:
+    async def one_tab(tab: Tab, count: int, out: list[tuple[float, int]]) -> None:
         for i in range(count):
             out.append(await tab.round_trip(handler, i))
 
     await asyncio.gather(*(one_tab(tab, warmup, []) for tab in tabs))
-    samples: list[float] = []
+    samples: list[tuple[float, int]] = []
     started = time.perf_counter()
     await asyncio.gather(*(one_tab(tab, events, samples) for tab in tabs))
     wall = time.perf_counter() - started
-    ms = [s * 1000 for s in samples]
+    ms = [seconds * 1000 for seconds, _ in samples]
+    size = statistics.mean(size for _, size in samples)
     print(
         f"{handler.state.rsplit('____', 1)[-1]}.{handler.name:<12}"
         f" p50 {statistics.median(ms):7.1f} ms  p95 {_percentile(ms, 0.95):7.1f} ms"
         f"  p99 {_percentile(ms, 0.99):7.1f} ms  max {max(ms):7.1f} ms"
-        f"  {len(ms) / wall:7.1f} events/s  ({len(tabs)} tabs x {events} events)"
+        f"  {len(ms) / wall:7.1f} events/s  update {size:5.0f} B"
+        f"  ({len(tabs)} tabs x {events} events)"
     )
 
 
