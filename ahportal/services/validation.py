@@ -135,7 +135,7 @@ def division(
     code = str(value or "").strip()
     if not code:
         raise ValidationFailed(field, f"请选择{label}")
-    if session.get(Division, code) is None:
+    if len(code) > 12 or session.get(Division, code) is None:
         raise ValidationFailed(field, f"{label}不存在，请从列表中选择")
     return code
 
@@ -144,8 +144,8 @@ def unit_nature(
     session: Session, value: object, field: str = "unit_nature_id", label: str = "单位性质"
 ) -> int:
     try:
-        nature_id = int(str(value))
-    except (TypeError, ValueError):
+        nature_id = record_id(value, label)
+    except ValidationFailed:
         raise ValidationFailed(field, f"请选择{label}") from None
     nature = session.get(UnitNature, nature_id)
     if nature is None or not nature.active:
@@ -169,7 +169,8 @@ def whole_number(
     raw = str(value or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and short enough for int().
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or not low <= int(raw) <= high:
         raise ValidationFailed(field, f"{label}应为 {low} 至 {high} 之间的整数")
     return int(raw)
 

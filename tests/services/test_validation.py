@@ -165,3 +165,28 @@ def test_binding_note_and_opinion_refuse_hidden_characters(session, actor_for):
             opinion="不符合\u202e条件",
         )
     assert session.get(UnitBinding, binding_id).opinion is None
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "1" * 5000, "-3", "1e3", "10001"])
+def test_whole_number_refuses_what_int_cannot_read_or_the_range_excludes(value):
+    with pytest.raises(ValidationFailed, match="应为 0 至 10000 之间的整数"):
+        validation.whole_number(value, "years", "年限")
+
+
+def test_whole_number_reads_plain_digits():
+    assert validation.whole_number(" 30 ", "years", "年限") == 30
+    assert validation.whole_number("", "years", "年限") is None
+
+
+@pytest.mark.parametrize("value", [2**31, "99999999999999999999", "²", "x", None, "0"])
+def test_unit_nature_ids_the_database_cannot_hold_are_refused(session, value):
+    with pytest.raises(ValidationFailed) as exc:
+        validation.unit_nature(session, value)
+    assert exc.value.field == "unit_nature_id" and exc.value.message == "请选择单位性质"
+
+
+def test_division_codes_are_looked_up_only_when_plausible(session):
+    assert validation.division(session, " 340104 ") == "340104"
+    for value in ("3" * 5000, "999999", ""):
+        with pytest.raises(ValidationFailed):
+            validation.division(session, value)
