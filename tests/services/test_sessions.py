@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from ahportal.models import Account, AuthSession, Role, utcnow
+from ahportal.models import Account, AuthSession, LoginThrottle, Role, utcnow
 from ahportal.seeding import DEMO_PASSWORD
 from ahportal.services.errors import SignInFailed
 from ahportal.services.sessions import (
@@ -147,3 +147,49 @@ def test_garbage_tokens_resolve_to_nobody(session):
     assert resolve_actor(session, None) is None
     assert resolve_actor(session, "x" * 500) is None
     assert resolve_actor(session, "not-a-token") is None
+
+
+def test_ending_account_sessions_can_keep_the_current_one(session):
+    account = _account(session, "ops")
+    here = start_session(session, account=account)
+    elsewhere = start_session(session, account=account)
+    assert end_account_sessions(session, account.id, "password_changed", keep_token=here) == 1
+    session.commit()
+    assert resolve_actor(session, here) is not None
+    assert resolve_actor(session, elsewhere) is None
+
+
+def test_right_password_forgets_the_failures_before_it(session):
+    for _ in range(4):
+        with pytest.raises(SignInFailed):
+            authenticate_password(session, username="ops", password="bad-password1")
+    assert authenticate_password(session, username="ops", password=DEMO_PASSWORD)
+    throttle = session.get(LoginThrottle, "ops")
+    assert throttle is not None and throttle.failures == 0 and throttle.locked_until is None
+    with pytest.raises(SignInFailed) as exc:
+        authenticate_password(session, username="ops", password="bad-password1")
+    assert exc.value.code == "wrong" and exc.value.attempts_left == 4
+
+
+def test_a_lockout_checks_no_password_and_started_on_the_fifth(session, monkeypatch):
+    from ahportal.services import sessions as service
+
+    checked: list[str] = []
+    real = service.verify_password
+    monkeypatch.setattr(service, "verify_password", lambda h, p: checked.append(p) or real(h, p))
+    now = utcnow()
+    for _ in range(7):
+        with pytest.raises(SignInFailed):
+            authenticate_password(session, username="ops", password="bad-password1", now=now)
+    assert len(checked) == 5
+    throttle = session.get(LoginThrottle, "ops")
+    assert throttle.locked_until == now + timedelta(minutes=10)
+
+
+def test_activity_is_recorded_in_its_own_write(session):
+    now = utcnow()
+    token = start_session(session, account=_account(session, "ops"), now=now)
+    assert resolve_actor(session, token, now=now + timedelta(minutes=5)) is not None
+    session.expire_all()
+    row = session.exec(select(AuthSession)).one()
+    assert row.last_seen_at == now + timedelta(minutes=5)
