@@ -12,7 +12,6 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,24 +350,6 @@ async def send_event_async(
 
 
 # ---- database snapshots -----------------------------------------------------------------------
-
-BUSINESS_TABLES = ("account", "person", "organization", "unit_binding", "login_throttle")
-
-
-def db_snapshot(url: str, tables: Iterable[str] = BUSINESS_TABLES) -> dict[str, list[tuple]]:
-    """Every row of the given tables (sorted), for before/after comparisons."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {
-                table: sorted(
-                    (tuple(row) for row in conn.execute(text(f"SELECT * FROM {table}"))),
-                    key=repr,
-                )
-                for table in tables
-            }
-    finally:
-        engine.dispose()
 
 
 def set_account_disabled(url: str, username: str, disabled: bool = True) -> None:

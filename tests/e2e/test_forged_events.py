@@ -22,12 +22,12 @@ from ahportal.state.base import PortalState
 from ahportal.state.workbench import WorkbenchState
 from tests.e2e.helpers import (
     DISABLED_USER,
-    db_snapshot,
     govnet_token,
     password_token,
     send_event,
     set_account_disabled,
 )
+from tests.helpers import db_snapshot
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,8 @@ from ahportal.services.errors import NotSignedIn, PermissionDenied, ValidationFa
 from ahportal.services.govnet import sign_in_govnet
 from ahportal.services.permissions import actor_for_account
 from ahportal.services.tasks import task_page
-from tests.helpers import assert_refused_everywhere, db_snapshot, new_person_claims
+from tests.factories import new_person_claims
+from tests.helpers import assert_refused_everywhere, db_snapshot
 
 UNIT = "合肥宏景软件有限公司"
 

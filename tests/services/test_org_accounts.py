@@ -37,6 +37,7 @@ from ahportal.services.org_accounts import (
     set_disabled,
 )
 from ahportal.services.sessions import authenticate_password, resolve_actor, start_session
+from tests.helpers import db_snapshot
 
 NON_OPS = ["李明", "安徽省立医院", "dept-health-hefei", "hr-340100", "committee-health"]
 
@@ -56,24 +57,6 @@ def _org_id(session, kind, name):
 def _sign_in(session, username, password):
     account = authenticate_password(session, username=username, password=password)
     return start_session(session, account=account)
-
-
-def _snapshot(session):
-    """Everything an account action could change."""
-    session.expire_all()
-    accounts = session.exec(select(Account).order_by(col(Account.id))).all()
-    return {
-        "accounts": [(a.id, a.username, a.password_hash, a.disabled) for a in accounts],
-        "orgs": session.exec(select(func.count()).select_from(Organization)).one(),
-        "logs": session.exec(select(func.count()).select_from(OperationLog)).one(),
-        "sessions": [
-            (s.id, s.ended_at)
-            for s in session.exec(select(AuthSession).order_by(col(AuthSession.id)))
-        ],
-        "throttles": [
-            (t.username, t.failures, t.locked_until) for t in session.exec(select(LoginThrottle))
-        ],
-    }
 
 
 def test_generated_passwords_are_strong_and_differ():
@@ -199,7 +182,7 @@ def test_new_builtin_unit_signs_in_and_must_complete_its_information(session, ac
     ],
 )
 def test_hr_bureau_level_must_match_division(session, actor_for, level, division, word):
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(ValidationFailed) as exc:
         create_org_account(
             session,
@@ -212,7 +195,7 @@ def test_hr_bureau_level_must_match_division(session, actor_for, level, division
         )
     assert exc.value.field == "division_code"
     assert "属地" in exc.value.message and word in exc.value.message
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 def test_hr_bureau_needs_level_and_one_per_division(session, actor_for):
@@ -268,12 +251,12 @@ def test_invalid_input_names_the_field_and_changes_nothing(
         "username": "unit-test",
         "division_code": "340104",
     } | values
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(ValidationFailed) as exc:
         create_org_account(session, actor=actor_for("ops"), **form)
     assert exc.value.field == field
     assert words in exc.value.message
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 def test_requesting_bureau_must_cover_the_territory(session, actor_for):
@@ -312,7 +295,7 @@ def test_duplicate_username_refused(session, actor_for):
         username="dept-feidong",
         division_code="340122",
     )
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(ValidationFailed) as exc:
         create_org_account(
             session,
@@ -323,7 +306,7 @@ def test_duplicate_username_refused(session, actor_for):
             division_code="340123",
         )
     assert exc.value.field == "username" and "dept-feidong" in exc.value.message
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 def test_same_name_allowed_for_a_different_kind(session, actor_for):
@@ -390,21 +373,21 @@ def test_unknown_account_ids_are_not_found(session, actor_for, bad_id):
 
 def test_govnet_accounts_cannot_be_managed_here(session, actor_for):
     applicant = session.exec(select(Account).where(col(Account.display_name) == "李明")).one()
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(PermissionDenied) as exc:
         reset_password(session, actor=actor_for("ops"), account_id=applicant.id)
     assert "政务服务网" in exc.value.message
     with pytest.raises(PermissionDenied):
         set_disabled(session, actor=actor_for("ops"), account_id=applicant.id, disabled=True)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 def test_ops_cannot_reset_its_own_password(session, actor_for):
     ops = actor_for("ops")
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(PermissionDenied):
         reset_password(session, actor=ops, account_id=ops.account_id)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 # --- disable and enable ---------------------------------------------------------------------
@@ -441,11 +424,11 @@ def test_disable_ends_sessions_at_once_and_enable_restores(session, actor_for):
 
 def test_ops_cannot_disable_itself(session, actor_for):
     ops = actor_for("ops")
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(PermissionDenied) as exc:
         set_disabled(session, actor=ops, account_id=ops.account_id, disabled=True)
     assert "当前登录" in exc.value.message
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 def test_disabled_flag_must_be_a_boolean(session, actor_for):
@@ -614,10 +597,10 @@ def _calls(session):
     ["list_accounts", "form_options", "create_org_account", "reset_password", "disable", "enable"],
 )
 def test_anonymous_is_refused_and_nothing_changes(session, call):
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(NotSignedIn):
         _calls(session)[call](None)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 @pytest.mark.parametrize("who", NON_OPS)
@@ -625,8 +608,8 @@ def test_other_roles_are_refused_everything_and_nothing_changes(session, actor_f
     actor = actor_for(who)
     assert actor.role is not Role.OPS
     _sign_in(session, "dept-edu-province", DEMO_PASSWORD)
-    before = _snapshot(session)
+    before = db_snapshot(session)
     for name, call in _calls(session).items():
         with pytest.raises(PermissionDenied):
             call(actor)
-        assert _snapshot(session) == before, name
+        assert db_snapshot(session) == before, name

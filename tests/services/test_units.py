@@ -33,6 +33,7 @@ from ahportal.services.units import (
     unit_profile,
     update_unit_info,
 )
+from tests.helpers import db_snapshot
 
 NEW_USCC = "91340100MA2N0T3X1" + uscc.calc_check_digit("91340100MA2N0T3X1")
 NEW_NAME = "合肥测试科技有限公司"
@@ -54,13 +55,6 @@ def _nature_id(session: Session, code: str) -> int:
 
 def _log_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(OperationLog)).one()
-
-
-def _snapshot(session: Session) -> list[tuple[object, ...]]:
-    """Every organisation's editable state, to prove a refused action changed nothing."""
-    session.expire_all()
-    rows = session.exec(select(Organization).order_by(col(Organization.id))).all()
-    return [tuple(sorted(row.model_dump().items())) for row in rows]
 
 
 @pytest.fixture
@@ -155,13 +149,13 @@ def test_address_and_legal_rep_are_optional(session, new_unit, form):
     ],
 )
 def test_registration_rejects_each_invalid_field(session, new_unit, form, field, value):
-    before = _snapshot(session)
+    before = db_snapshot(session)
     logs = _log_count(session)
     with pytest.raises(ValidationFailed) as caught:
         complete_registration(session, actor=new_unit, form={**form, field: value})
     assert caught.value.field == field
     assert caught.value.message
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
     assert _log_count(session) == logs
     unit = session.get(Organization, new_unit.org_id)
     assert unit is not None and unit.status is OrgStatus.INCOMPLETE
@@ -319,11 +313,11 @@ def test_update_without_changes_writes_no_log(session, actor_for):
 )
 def test_update_rejects_invalid_fields(session, actor_for, field, value):
     actor = actor_for("合肥宏景软件有限公司")
-    before = _snapshot(session)
+    before = db_snapshot(session)
     with pytest.raises(ValidationFailed) as caught:
         update_unit_info(session, actor=actor, form={"contact_name": "新联系人", field: value})
     assert caught.value.field == field
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
     assert _log_count(session) == 0
 
 
@@ -403,12 +397,12 @@ def _calls(form):
 )
 def test_only_unit_admins_may_use_the_services(session, actor_for, new_unit, form, who, call):
     actor = actor_for(who) if who else None
-    before = _snapshot(session)
+    before = db_snapshot(session)
     logs = _log_count(session)
     expected = NotSignedIn if who is None else PermissionDenied
     with pytest.raises(expected):
         _calls(form)[call](session, actor)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
     assert _log_count(session) == logs
 
 

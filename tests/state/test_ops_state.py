@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from ahportal.models import Account, AuthSession, OperationLog, Organization
+from ahportal.models import Account
 from ahportal.seeding import DEMO_PASSWORD
 from ahportal.services.sessions import authenticate_password, resolve_actor, start_session
 from ahportal.state.ops import OpsAccountsState
+from tests.helpers import db_snapshot
 
 NON_OPS = ["李明", "安徽省立医院", "dept-health-hefei", "hr-340100", "committee-health"]
 
@@ -70,22 +71,6 @@ def _said(result: Any) -> str:
     return repr(result)
 
 
-def _snapshot(session):
-    session.expire_all()
-    return {
-        "accounts": [
-            (a.id, a.username, a.password_hash, a.disabled)
-            for a in session.exec(select(Account).order_by(col(Account.id)))
-        ],
-        "orgs": session.exec(select(func.count()).select_from(Organization)).one(),
-        "logs": session.exec(select(func.count()).select_from(OperationLog)).one(),
-        "sessions": [
-            (s.id, s.ended_at)
-            for s in session.exec(select(AuthSession).order_by(col(AuthSession.id)))
-        ],
-    }
-
-
 def _target(session) -> Account:
     return session.exec(select(Account).where(col(Account.username) == "dept-edu-province")).one()
 
@@ -127,7 +112,7 @@ def test_data_handlers_refuse_everyone_but_ops(session, actor_for, as_actor, who
         ),
     )
     target = _target(session)
-    before = _snapshot(session)
+    before = db_snapshot(session)
     for name, args in _hostile_args(session).items():
         calls = as_actor(actor)
         state = _state()
@@ -136,7 +121,7 @@ def test_data_handlers_refuse_everyone_but_ops(session, actor_for, as_actor, who
             state.rows = [{"id": str(target.id), "username": "dept-edu-province", "disabled": ""}]
         result = _call(state, name, *args)
         assert calls, f"{name} did not resolve the actor"
-        assert _snapshot(session) == before, name
+        assert db_snapshot(session) == before, name
         if name != "toggle_disabled":
             assert state.rows == [] and state.total == 0, name
         assert state.new_password == "" and not state.password_open, name
@@ -157,10 +142,10 @@ def test_load_is_quiet_when_refused(as_actor, actor_for):
 
 def test_toggle_for_a_row_not_on_the_page_still_checks_the_actor(session, as_actor, actor_for):
     calls = as_actor(actor_for("hr-340100"))
-    before = _snapshot(session)
+    before = db_snapshot(session)
     result = _call(_state(), "toggle_disabled", str(_target(session).id))
     assert calls and "没有权限" in _said(result)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
 
 
 @pytest.mark.parametrize(
@@ -178,10 +163,10 @@ def test_toggle_for_a_row_not_on_the_page_still_checks_the_actor(session, as_act
 )
 def test_ui_handlers_change_no_data(session, as_actor, name, args):
     calls = as_actor(None)
-    before = _snapshot(session)
+    before = db_snapshot(session)
     state = _state()
     _call(state, name, *args)
-    assert _snapshot(session) == before
+    assert db_snapshot(session) == before
     assert state.rows == [] and state.new_password == ""
     assert not state.create_open and not state.confirm_open
     assert calls == []
@@ -270,7 +255,7 @@ def test_ops_cannot_act_on_itself_through_the_state(session, as_actor, actor_for
     state = _state()
     _call(state, "search", {"keyword": "ops"})
     mine = next(r for r in state.rows if r["is_self"] == "1")
-    before = _snapshot(session)
+    before = db_snapshot(session)
     assert "当前登录" in _said(_call(state, "toggle_disabled", mine["id"]))
     assert "当前登录" in _said(_call(state, "reset_password", mine["id"]))
-    assert _snapshot(session) == before and state.new_password == ""
+    assert db_snapshot(session) == before and state.new_password == ""
