@@ -29,7 +29,7 @@ from ahportal.models import (
     utcnow,
 )
 from ahportal.services import validation
-from ahportal.services.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from ahportal.services.errors import PermissionDenied, ValidationFailed
 from ahportal.services.formatting import CHINA, local_time
 from ahportal.services.permissions import Actor, require
 
@@ -388,57 +388,36 @@ def unit_profile(session: Session, *, actor: Actor | None) -> dict[str, Any]:
     }
 
 
-def complete_registration(session: Session, *, actor: Actor | None, form: dict[str, Any]) -> None:
-    """First sign-in (figure 1-5): fill in the unit's details; the unit becomes ACTIVE.
+def save_unit_info(session: Session, *, actor: Actor | None, form: dict[str, Any]) -> list[str]:
+    """单位注册 and 变更单位信息, one function; returns the labels of the changed fields.
 
-    Fields missing from the form keep their current value (a built-in unit may have some).
+    A unit that has not registered yet (first sign-in, figure 1-5) fills in the
+    registration fields and becomes ACTIVE; a registered unit changes its information
+    (figure 4-2), where the address is required. Fields missing from the form keep their
+    current value. A log row records every change; all in one transaction.
     """
     checked = require(actor, "unit.edit_own")
     unit = _own_unit(session, checked, for_update=True)
-    if unit.status is OrgStatus.ACTIVE:
-        session.rollback()
-        raise InvalidTransition("单位信息已完善，如需修改请在“单位信息”页面变更单位信息")
+    registering = unit.status is not OrgStatus.ACTIVE
+    fields = REGISTRATION_FIELDS if registering else UPDATE_FIELDS
     values = {**_current_form(unit), **(form if isinstance(form, dict) else {})}
     try:
-        cleaned = _clean(session, values, REGISTRATION_FIELDS, address_required=False)
+        cleaned = _clean(session, values, fields, address_required=not registering)
     except ValidationFailed:
         session.rollback()
         raise
     changes = _apply(unit, cleaned)
-    changes["status"] = [unit.status.value, OrgStatus.ACTIVE.value]
-    unit.status = OrgStatus.ACTIVE
-    unit.updated_at = utcnow()
-    session.add(unit)
-    _log(session, checked, unit, ACTION_REGISTER, changes)
-    session.commit()
-
-
-def update_unit_info(session: Session, *, actor: Actor | None, form: dict[str, Any]) -> list[str]:
-    """完善单位信息 / 变更单位信息 (figure 4-2); returns the labels of the changed fields.
-
-    Fields missing from the form keep their current value. A log row is written only when
-    something changed; all in one transaction.
-    """
-    checked = require(actor, "unit.edit_own")
-    unit = _own_unit(session, checked, for_update=True)
-    if unit.status is not OrgStatus.ACTIVE:
-        session.rollback()
-        raise InvalidTransition("请先完成单位注册，完善单位详细信息")
-    values = {**_current_form(unit), **(form if isinstance(form, dict) else {})}
-    try:
-        cleaned = _clean(session, values, UPDATE_FIELDS, address_required=True)
-    except ValidationFailed:
-        session.rollback()
-        raise
-    changes = _apply(unit, cleaned)
-    if not changes:
+    if registering:
+        changes["status"] = [unit.status.value, OrgStatus.ACTIVE.value]
+        unit.status = OrgStatus.ACTIVE
+    elif not changes:
         session.rollback()
         return []
     unit.updated_at = utcnow()
     session.add(unit)
-    _log(session, checked, unit, ACTION_UPDATE, changes)
+    _log(session, checked, unit, ACTION_REGISTER if registering else ACTION_UPDATE, changes)
     session.commit()
-    return [UPDATE_FIELDS[name] for name in UPDATE_FIELDS if name in changes]
+    return [fields[name] for name in fields if name in changes]
 
 
 # ---- change history ---------------------------------------------------------------------------

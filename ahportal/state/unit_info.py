@@ -10,22 +10,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import reflex as rx
-from sqlmodel import Session
-
 from ahportal.db import session_scope
-from ahportal.services.errors import DomainError, InvalidTransition, ValidationFailed
+from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.units import (
     UPDATE_FIELDS,
-    complete_registration,
     division_options,
+    save_unit_info,
     unit_change_log,
     unit_natures,
     unit_profile,
-    update_unit_info,
 )
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
+from sqlmodel import Session
 
 if TYPE_CHECKING:
     from ahportal.services.permissions import Actor
@@ -200,9 +198,7 @@ class UnitRegisterState(UnitFormMixin, PortalState):
         self.errors, self.form_message = {}, ""
         try:
             with session_scope() as session:
-                complete_registration(session, actor=actor, form=dict(self.form))
-        except InvalidTransition as exc:
-            return [notify.info(exc.message), rx.redirect("/workbench", replace=True)]
+                save_unit_info(session, actor=actor, form=dict(self.form))
         except DomainError as exc:
             return self._fail(exc)
         return [
@@ -317,7 +313,7 @@ class UnitInfoState(PagingMixin, UnitFormMixin, PortalState):
         self.errors, self.form_message = {}, ""
         try:
             with session_scope() as session:
-                changed = update_unit_info(session, actor=actor, form=dict(self.form))
+                changed = save_unit_info(session, actor=actor, form=dict(self.form))
                 profile = unit_profile(session, actor=actor)
                 self.page = 1
                 self._load_log(session, actor)

@@ -17,7 +17,6 @@ from ahportal.models import (
     UnitNature,
 )
 from ahportal.services.errors import (
-    InvalidTransition,
     NotSignedIn,
     PermissionDenied,
     ValidationFailed,
@@ -25,13 +24,14 @@ from ahportal.services.errors import (
 from ahportal.services.govnet import sign_in_govnet
 from ahportal.services.permissions import actor_for_account
 from ahportal.services.units import (
+    ACTION_REGISTER,
+    ACTION_UPDATE,
     FormInvalid,
-    complete_registration,
     division_options,
+    save_unit_info,
     unit_change_log,
     unit_natures,
     unit_profile,
-    update_unit_info,
 )
 from tests.helpers import db_snapshot
 
@@ -88,7 +88,7 @@ def form(session: Session) -> dict[str, object]:
 
 
 def test_registration_completes_and_activates(session, new_unit, form):
-    complete_registration(
+    save_unit_info(
         session,
         actor=new_unit,
         form={**form, "name": "别的名字", "uscc": "91340100683643522D", "is_central": "1"},
@@ -119,7 +119,7 @@ def test_registration_completes_and_activates(session, new_unit, form):
 
 
 def test_address_and_legal_rep_are_optional(session, new_unit, form):
-    complete_registration(
+    save_unit_info(
         session,
         actor=new_unit,
         form={**form, "address": "", "legal_rep_name": "", "legal_rep_phone": ""},
@@ -152,7 +152,7 @@ def test_registration_rejects_each_invalid_field(session, new_unit, form, field,
     before = db_snapshot(session)
     logs = _log_count(session)
     with pytest.raises(ValidationFailed) as caught:
-        complete_registration(session, actor=new_unit, form={**form, field: value})
+        save_unit_info(session, actor=new_unit, form={**form, field: value})
     assert caught.value.field == field
     assert caught.value.message
     assert db_snapshot(session) == before
@@ -163,7 +163,7 @@ def test_registration_rejects_each_invalid_field(session, new_unit, form, field,
 
 def test_registration_names_every_invalid_field(session, new_unit, form):
     with pytest.raises(FormInvalid) as caught:
-        complete_registration(
+        save_unit_info(
             session,
             actor=new_unit,
             form={**form, "contact_name": "", "email": "x", "division_code": "1"},
@@ -173,14 +173,23 @@ def test_registration_names_every_invalid_field(session, new_unit, form):
     assert caught.value.errors["contact_name"] == "请填写单位联系人"
 
 
-def test_completing_twice_is_refused(session, new_unit, form):
-    complete_registration(session, actor=new_unit, form=form)
-    logs = _log_count(session)
-    with pytest.raises(InvalidTransition):
-        complete_registration(session, actor=new_unit, form={**form, "contact_name": "李四"})
-    unit = session.get(Organization, new_unit.org_id)
-    assert unit is not None and unit.contact_name == "王敏"
-    assert _log_count(session) == logs
+def test_a_second_save_is_a_change_not_a_second_registration(session, new_unit, form):
+    save_unit_info(session, actor=new_unit, form=form)
+    # Once registered, the same function changes the information, and the address that
+    # registration left optional is now required (figure 4-2).
+    with pytest.raises(ValidationFailed) as caught:
+        save_unit_info(session, actor=new_unit, form={**form, "address": ""})
+    assert caught.value.field == "address"
+    changed = save_unit_info(
+        session, actor=new_unit, form={**form, "contact_name": "李四", "address": "合肥市1号"}
+    )
+    assert "单位联系人" in changed
+    actions = session.exec(
+        select(OperationLog.action)
+        .where(col(OperationLog.target_id) == new_unit.org_id)
+        .order_by(col(OperationLog.id))
+    ).all()
+    assert actions == [ACTION_REGISTER, ACTION_UPDATE]
 
 
 def test_builtin_unit_completes_the_same_form(session, actor_for):
@@ -192,7 +201,7 @@ def test_builtin_unit_completes_the_same_form(session, actor_for):
     assert actor.needs_registration
     assert unit_profile(session, actor=actor)["uscc"] == "-"
     # Fields already on file (from operations) are kept when the form leaves them out.
-    complete_registration(session, actor=actor, form={"contact_phone": "13699998888"})
+    save_unit_info(session, actor=actor, form={"contact_phone": "13699998888"})
     session.expire_all()
     done = session.get(Organization, unit.id)
     assert done is not None
@@ -200,11 +209,6 @@ def test_builtin_unit_completes_the_same_form(session, actor_for):
     assert done.uscc is None
     assert done.contact_phone == "13699998888"
     assert done.division_code == "340104"
-
-
-def test_update_refused_before_registration(session, new_unit, form):
-    with pytest.raises(InvalidTransition):
-        update_unit_info(session, actor=new_unit, form=form)
 
 
 # ---- profile ----------------------------------------------------------------------------------
@@ -233,7 +237,7 @@ def test_update_logs_exactly_the_changed_fields(session, actor_for):
     actor = actor_for("合肥宏景软件有限公司")
     unit = _unit(session, "合肥宏景软件有限公司")
     old_phone = unit.contact_phone
-    changed = update_unit_info(
+    changed = save_unit_info(
         session,
         actor=actor,
         form={
@@ -281,9 +285,9 @@ def test_update_logs_exactly_the_changed_fields(session, actor_for):
 def test_update_without_changes_writes_no_log(session, actor_for):
     actor = actor_for("合肥宏景软件有限公司")
     profile = unit_profile(session, actor=actor)
-    assert update_unit_info(session, actor=actor, form=profile) == []
-    assert update_unit_info(session, actor=actor, form={}) == []
-    assert update_unit_info(session, actor=actor, form={"email": " contact@example.cn "}) == []
+    assert save_unit_info(session, actor=actor, form=profile) == []
+    assert save_unit_info(session, actor=actor, form={}) == []
+    assert save_unit_info(session, actor=actor, form={"email": " contact@example.cn "}) == []
     assert _log_count(session) == 0
 
 
@@ -315,7 +319,7 @@ def test_update_rejects_invalid_fields(session, actor_for, field, value):
     actor = actor_for("合肥宏景软件有限公司")
     before = db_snapshot(session)
     with pytest.raises(ValidationFailed) as caught:
-        update_unit_info(session, actor=actor, form={"contact_name": "新联系人", field: value})
+        save_unit_info(session, actor=actor, form={"contact_name": "新联系人", field: value})
     assert caught.value.field == field
     assert db_snapshot(session) == before
     assert _log_count(session) == 0
@@ -325,7 +329,7 @@ def test_update_ignores_other_org_ids_in_the_form(session, actor_for):
     actor = actor_for("合肥宏景软件有限公司")
     other = _unit(session, "安徽省立医院")
     other_before = other.model_dump()
-    changed = update_unit_info(
+    changed = save_unit_info(
         session,
         actor=actor,
         form={
@@ -350,10 +354,10 @@ def test_update_ignores_other_org_ids_in_the_form(session, actor_for):
 def test_change_log_pages_in_sql(session, actor_for):
     actor = actor_for("合肥宏景软件有限公司")
     for phone in ("13900000001", "13900000002", "13900000003"):
-        update_unit_info(session, actor=actor, form={"contact_phone": phone})
-    update_unit_info(session, actor=actor, form={"unit_nature_id": _nature_id(session, "foreign")})
+        save_unit_info(session, actor=actor, form={"contact_phone": phone})
+    save_unit_info(session, actor=actor, form={"unit_nature_id": _nature_id(session, "foreign")})
     # Another unit's changes never show up here.
-    update_unit_info(session, actor=actor_for("安徽省立医院"), form={"fax": "0551-62283114"})
+    save_unit_info(session, actor=actor_for("安徽省立医院"), form={"fax": "0551-62283114"})
     rows, total = unit_change_log(session, actor=actor, limit=2, offset=0)
     assert total == 4
     assert len(rows) == 2
@@ -371,7 +375,7 @@ def test_change_log_pages_in_sql(session, actor_for):
 
 
 def test_change_log_shows_registration(session, new_unit, form):
-    complete_registration(session, actor=new_unit, form=form)
+    save_unit_info(session, actor=new_unit, form=form)
     rows, total = unit_change_log(session, actor=new_unit, limit=10, offset=0)
     assert total == 1
     assert rows[0]["action"] == "完成单位注册"
@@ -385,8 +389,8 @@ def test_change_log_shows_registration(session, new_unit, form):
 def _calls(form):
     return [
         lambda s, a: unit_profile(s, actor=a),
-        lambda s, a: complete_registration(s, actor=a, form=form),
-        lambda s, a: update_unit_info(s, actor=a, form=form),
+        lambda s, a: save_unit_info(s, actor=a, form=form),
+        lambda s, a: save_unit_info(s, actor=a, form=form),
         lambda s, a: unit_change_log(s, actor=a, limit=10, offset=0),
     ]
 
@@ -413,7 +417,7 @@ def test_unit_admin_without_an_org_is_refused(session, actor_for):
     with pytest.raises(PermissionDenied):
         unit_profile(session, actor=actor)
     with pytest.raises(PermissionDenied):
-        update_unit_info(session, actor=actor, form={"contact_name": "x"})
+        save_unit_info(session, actor=actor, form={"contact_name": "x"})
 
 
 # ---- reference lists --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ahportal.models import Organization, OrgKind, UnitBinding
 from ahportal.services import bindings, validation
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.org_accounts import create_org_account
-from ahportal.services.units import unit_profile, update_unit_info
+from ahportal.services.units import save_unit_info, unit_profile
 
 BIDI = [
     "\u202a",
@@ -124,7 +124,7 @@ def test_unit_information_refuses_hidden_characters(session, actor_for):
     before = unit_profile(session, actor=actor)
     for field, label in (("address", "单位通讯地址"), ("contact_name", "单位联系人")):
         with pytest.raises(ValidationFailed) as exc:
-            update_unit_info(session, actor=actor, form={**before, field: "gpj\u202e.exe"})
+            save_unit_info(session, actor=actor, form={**before, field: "gpj\u202e.exe"})
         assert exc.value.message == f"{label}含有不可见的控制字符，请删除后重新输入"
     session.expire_all()
     assert unit_profile(session, actor=actor) == before

@@ -1,0 +1,457 @@
+"""Every service action, four ways (as netbox tests every view): anonymous, a role without
+the permission, the right role outside its scope, and the right role inside it.
+
+The refusals must change no row of any business table; the positive case must do its work
+and leave its trace (a flow record or an operation-log row) where it changes anything. A
+public service function that takes `actor` and has no case here fails the first test, so
+a new action cannot be added without its four cases.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+from stdnum.cn import uscc
+
+import ahportal.services
+from ahportal.models import Account, FlowRecord, OperationLog, OrgKind, Person, Role
+from ahportal.services import (
+    accounts,
+    bindings,
+    org_accounts,
+    persons,
+    photos,
+    units,
+    workbench,
+)
+from ahportal.services.errors import DomainError, NotSignedIn, PermissionDenied
+from ahportal.services.govnet import sign_in_govnet
+from ahportal.services.permissions import PERMISSIONS, Actor, actor_for_account
+from tests.factories import new_person_actor, pending_binding_of, unit_named
+from tests.helpers import db_snapshot
+
+UNIT, OTHER_UNIT = "合肥宏景软件有限公司", "安徽省立医院"
+
+# One seeded actor per role, for the "wrong role" cases.
+BY_ROLE = {
+    Role.APPLICANT: "李明",
+    Role.UNIT_ADMIN: UNIT,
+    Role.DEPARTMENT: "dept-health-hefei",
+    Role.HR_BUREAU: "hr-340100",
+    Role.COMMITTEE_ORGANIZER: "committee-health",
+    Role.OPS: "ops",
+}
+
+
+@dataclass
+class Ctx:
+    """What a case's call may need: the session, the seeded actors, and ids made for it."""
+
+    session: Session
+    actor_for: Callable[[str], Actor]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+Call = Callable[[Ctx, Actor | None], Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One service action: its permission, the call, who is inside and outside its scope."""
+
+    name: str
+    permission: str
+    call: Call
+    inside: Callable[[Ctx], Actor]
+    outside: Callable[[Ctx], Actor] | None = None  # None: the action has no narrower scope
+    trace: str | None = None  # "flow_record" / "operation_log": must grow on success
+    check: Callable[[Ctx, Any], None] | None = None  # what the positive result must show
+    prepare: Callable[[Ctx], None] | None = None
+
+
+def _seeded(name: str) -> Callable[[Ctx], Actor]:
+    return lambda ctx: ctx.actor_for(name)
+
+
+def _binding(ctx: Ctx) -> int:
+    return pending_binding_of(ctx.session, "赵强").id
+
+
+def _new_legal_person(ctx: Ctx) -> Actor:
+    body = "91340100MA2P0Q7R1"
+    claims = {
+        "sub": "legal-perm-0001",
+        "user_type": "legal",
+        "name": "合肥权限测试有限公司",
+        "uscc": body + uscc.calc_check_digit(body),
+    }
+    return actor_for_account(ctx.session, sign_in_govnet(ctx.session, claims=claims))
+
+
+def _registration_form(ctx: Ctx) -> dict[str, str]:
+    return {
+        "legal_rep_name": "张法人",
+        "legal_rep_phone": "13800000001",
+        "contact_name": "李联系",
+        "contact_phone": "13800000002",
+        "email": "contact@example.cn",
+        "division_code": "340104",
+        "unit_nature_id": str(units.unit_natures(ctx.session)[0]["id"]),
+        "is_central": False,
+        "address": "合肥市蜀山区测试路1号",
+    }
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (600, 840), (200, 210, 220)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _stage_and_save(ctx: Ctx, actor: Actor | None) -> str:
+    staged = photos.stage_photo(actor=actor, data=_png())
+    return photos.save_photo(
+        ctx.session, actor=actor, token=str(staged["token"]), zoom=1, center_x=0.5, center_y=0.5
+    )
+
+
+def _new_department(ctx: Ctx, actor: Actor | None) -> Any:
+    return org_accounts.create_org_account(
+        ctx.session,
+        actor=actor,
+        kind=OrgKind.DEPARTMENT.value,
+        name="合肥市权限测试主管部门",
+        username="dept-perm-test",
+        division_code="340100",
+    )
+
+
+def _account_id(ctx: Ctx, username: str) -> int:
+    return ctx.session.exec(select(Account.id).where(col(Account.username) == username)).one()
+
+
+def _expect_no_row_named(name: str) -> Callable[[Ctx, Any], None]:
+    def check(ctx: Ctx, result: Any) -> None:
+        rows, _ = result
+        assert name not in [r.name for r in rows]
+
+    return check
+
+
+CASES: list[Case] = [
+    # ---- applicant -------------------------------------------------------------------------
+    Case(
+        "bindings.request_binding",
+        "binding.request",
+        lambda ctx, a: bindings.request_binding(
+            ctx.session, actor=a, unit_id=unit_named(ctx.session, UNIT).id, note="调动"
+        ),
+        inside=_seeded("王芳"),
+        trace="flow_record",
+    ),
+    Case(
+        "bindings.complete_registration",
+        "person.register",
+        lambda ctx, a: bindings.complete_registration(
+            ctx.session, actor=a, choose_unit=True, unit_id=unit_named(ctx.session, UNIT).id
+        ),
+        inside=lambda ctx: new_person_actor(ctx.session, "钱权"),
+        trace="flow_record",
+    ),
+    Case(
+        "bindings.search_units",
+        "binding.request",
+        lambda ctx, a: bindings.search_units(ctx.session, actor=a, keyword="合肥"),
+        inside=_seeded("李明"),
+        check=lambda ctx, result: result[1] > 0,
+    ),
+    Case(
+        "bindings.binding_state",
+        "profile.view_own",
+        lambda ctx, a: bindings.binding_state(ctx.session, actor=a),
+        inside=_seeded("李明"),
+        check=lambda ctx, result: result.unit_name == OTHER_UNIT,
+    ),
+    Case(
+        "persons.own_identity",
+        "person.view_own",
+        lambda ctx, a: persons.own_identity(ctx.session, actor=a),
+        inside=_seeded("李明"),
+        check=lambda ctx, result: result.name == "李明" and "*" in result.id_number,
+    ),
+    Case(
+        "photos.stage_photo",
+        "profile.view_own",
+        lambda ctx, a: photos.stage_photo(actor=a, data=_png()),
+        inside=_seeded("李明"),
+        check=lambda ctx, result: result["token"],
+    ),
+    Case(
+        "photos.save_photo",
+        "profile.view_own",
+        _stage_and_save,
+        inside=_seeded("李明"),
+        trace="operation_log",
+    ),
+    # ---- unit --------------------------------------------------------------------------------
+    Case(
+        "bindings.list_bindings",
+        "binding.audit",
+        lambda ctx, a: bindings.list_bindings(ctx.session, actor=a, status=""),
+        inside=_seeded(UNIT),
+        outside=_seeded(OTHER_UNIT),  # sees its own list, never 赵强's request
+        check=lambda ctx, result: "赵强" in [r.name for r in result[0]],
+    ),
+    Case(
+        "bindings.binding_detail",
+        "binding.audit",
+        lambda ctx, a: bindings.binding_detail(ctx.session, actor=a, binding_id=_binding(ctx)),
+        inside=_seeded(UNIT),
+        outside=_seeded(OTHER_UNIT),
+        check=lambda ctx, result: result.name == "赵强",
+    ),
+    Case(
+        "bindings.decide_binding",
+        "binding.audit",
+        lambda ctx, a: bindings.decide_binding(
+            ctx.session, actor=a, binding_id=ctx.ids["binding"], action="approve"
+        ),
+        inside=_seeded(UNIT),
+        outside=_seeded(OTHER_UNIT),
+        trace="flow_record",
+        prepare=lambda ctx: ctx.ids.update(binding=_binding(ctx)),
+    ),
+    Case(
+        "bindings.decide_bindings",
+        "binding.audit",
+        lambda ctx, a: bindings.decide_bindings(
+            ctx.session, actor=a, binding_ids=[ctx.ids["binding"]], action="approve"
+        ),
+        inside=_seeded(UNIT),
+        outside=_seeded(OTHER_UNIT),
+        trace="flow_record",
+        prepare=lambda ctx: ctx.ids.update(binding=_binding(ctx)),
+    ),
+    Case(
+        "units.save_unit_info",
+        "unit.edit_own",
+        lambda ctx, a: units.save_unit_info(ctx.session, actor=a, form=_registration_form(ctx)),
+        inside=_new_legal_person,
+        trace="operation_log",
+    ),
+    Case(
+        "units.unit_profile",
+        "unit.view_own",
+        lambda ctx, a: units.unit_profile(ctx.session, actor=a),
+        inside=_seeded(UNIT),
+        check=lambda ctx, result: UNIT in str(result),
+    ),
+    Case(
+        "units.unit_change_log",
+        "unit.view_own",
+        lambda ctx, a: units.unit_change_log(ctx.session, actor=a),
+        inside=_seeded(UNIT),
+        check=lambda ctx, result: result[1] >= 0,
+    ),
+    # ---- operations --------------------------------------------------------------------------
+    Case(
+        "org_accounts.create_org_account",
+        "account.manage",
+        _new_department,
+        inside=_seeded("ops"),
+        trace="operation_log",
+    ),
+    Case(
+        "org_accounts.reset_password",
+        "account.manage",
+        lambda ctx, a: org_accounts.reset_password(
+            ctx.session, actor=a, account_id=_account_id(ctx, "committee-health")
+        ),
+        inside=_seeded("ops"),
+        trace="operation_log",
+    ),
+    Case(
+        "org_accounts.set_disabled",
+        "account.manage",
+        lambda ctx, a: org_accounts.set_disabled(
+            ctx.session, actor=a, account_id=_account_id(ctx, "committee-health"), disabled=True
+        ),
+        inside=_seeded("ops"),
+        trace="operation_log",
+    ),
+    Case(
+        "org_accounts.list_accounts",
+        "account.manage",
+        lambda ctx, a: org_accounts.list_accounts(ctx.session, actor=a, limit=10, offset=0),
+        inside=_seeded("ops"),
+        check=lambda ctx, result: result[1] > 0,
+    ),
+    Case(
+        "org_accounts.form_options",
+        "account.manage",
+        lambda ctx, a: org_accounts.form_options(ctx.session, actor=a),
+        inside=_seeded("ops"),
+        check=lambda ctx, result: bool(result),
+    ),
+    # ---- every built-in account ----------------------------------------------------------------
+    Case(
+        "accounts.change_own_password",
+        "account.change_own_password",
+        lambda ctx, a: accounts.change_own_password(
+            ctx.session,
+            actor=a,
+            old_password="Demo2026ah",
+            new_password="Changed2026ah",
+            confirm_password="Changed2026ah",
+        ),
+        inside=_seeded("hr-340100"),
+        trace="operation_log",
+    ),
+    Case(
+        "accounts.password_status",
+        "account.change_own_password",
+        lambda ctx, a: accounts.password_status(ctx.session, actor=a),
+        inside=_seeded("hr-340100"),
+        check=lambda ctx, result: result.username == "hr-340100",
+    ),
+    Case(
+        "workbench.workbench",
+        "workbench.view",
+        lambda ctx, a: workbench.workbench(ctx.session, a),
+        inside=_seeded(UNIT),
+        check=lambda ctx, result: result[0][0].value == 1,
+    ),
+]
+
+# Functions that take an actor but are not actions a browser reaches on its own: the engine
+# (reached only through the actions above) and SQL helpers the task registry calls with an
+# actor it has already checked.
+NOT_ACTIONS = {
+    "bindings.count_pending",
+    "bindings.pending_page",
+    "bindings.unbound_reason",
+    "tasks.kinds_for",
+    "tasks.pending_counts",
+    "tasks.task_page",
+    "workflow.action_choices",
+    "workflow.apply",
+    "workflow.available_actions",
+    "workflow.decide",
+    "workflow.decide_many",
+    "workflow.move",
+    "workflow.record_start",
+}
+
+
+def _service_actions() -> set[str]:
+    found = set()
+    for info in pkgutil.iter_modules(ahportal.services.__path__):
+        if info.name == "permissions":
+            continue
+        module = importlib.import_module(f"ahportal.services.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            public = fn.__module__ == module.__name__ and not name.startswith("_")
+            if public and "actor" in inspect.signature(fn).parameters:
+                found.add(f"{info.name}.{name}")
+    return found
+
+
+def test_every_service_action_has_its_cases():
+    covered = {case.name for case in CASES}
+    assert _service_actions() - NOT_ACTIONS == covered
+
+
+def test_every_case_names_a_known_permission():
+    for case in CASES:
+        assert case.permission in PERMISSIONS, case.name
+
+
+def _ctx(session, actor_for) -> Ctx:
+    return Ctx(session=session, actor_for=actor_for)
+
+
+def _refused(ctx: Ctx, case: Case, actor: Actor | None, errors: tuple[type, ...]) -> None:
+    if case.prepare:
+        case.prepare(ctx)
+    ctx.session.commit()
+    before = db_snapshot(ctx.session)
+    with pytest.raises(errors):
+        case.call(ctx, actor)
+    ctx.session.rollback()
+    assert db_snapshot(ctx.session) == before, f"{case.name} changed data when refused"
+
+
+IDS = [case.name for case in CASES]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_anonymous_is_refused(session, actor_for, case):
+    _refused(_ctx(session, actor_for), case, None, (NotSignedIn,))
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_roles_without_the_permission_are_refused(session, actor_for, case):
+    ctx = _ctx(session, actor_for)
+    wrong = [role for role in Role if role not in PERMISSIONS[case.permission]]
+    for role in wrong:
+        _refused(ctx, case, actor_for(BY_ROLE[role]), (PermissionDenied,))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.outside], ids=lambda c: c.name)
+def test_the_right_role_outside_its_scope_gets_nothing(session, actor_for, case):
+    ctx = _ctx(session, actor_for)
+    if case.prepare:
+        case.prepare(ctx)
+    session.commit()
+    before = db_snapshot(session)
+    outsider = case.outside(ctx)
+    try:
+        result = case.call(ctx, outsider)
+    except DomainError as error:
+        assert isinstance(error, PermissionDenied), f"{case.name}: {error!r}"
+    else:
+        # A list stays scoped (nothing of another unit's), a batch reports each refusal.
+        if isinstance(result, tuple):
+            _expect_no_row_named("赵强")(ctx, result)
+        elif hasattr(result, "failed"):
+            assert result.failed == 1 and result.succeeded == 0
+        else:
+            pytest.fail(f"{case.name} answered an outsider with {result!r}")
+    session.rollback()
+    assert db_snapshot(session) == before
+
+
+def _count(session, table) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_right_role_in_scope_succeeds_and_leaves_its_trace(session, actor_for, case):
+    ctx = _ctx(session, actor_for)
+    if case.prepare:
+        case.prepare(ctx)
+    actor = case.inside(ctx)
+    assert actor.role in PERMISSIONS[case.permission]
+    traced = {"flow_record": FlowRecord, "operation_log": OperationLog}
+    before = {name: _count(session, table) for name, table in traced.items()}
+    result = case.call(ctx, actor)
+    session.rollback()
+    after = {name: _count(session, table) for name, table in traced.items()}
+    if case.trace:
+        assert after[case.trace] > before[case.trace], f"{case.name} left no {case.trace}"
+    else:  # a read changes nothing
+        assert after == before, f"{case.name} wrote a trace while reading"
+    if case.check:
+        assert case.check(ctx, result) is not False, f"{case.name} answered {result!r}"
+    assert session.exec(select(func.count()).select_from(Person)).one() > 0
