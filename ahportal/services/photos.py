@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
 from ahportal.models import OperationLog, Person, utcnow
@@ -34,6 +34,20 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 TOO_MANY_PIXELS = "照片分辨率过高（不能超过 4000 万像素），请缩小后再上传"
 BROKEN_IMAGE = "照片文件不完整或已损坏，请重新选择照片"
+
+
+def _orientation(image: Image.Image) -> int:
+    """A JPEG's EXIF orientation (1 = upright; 5 to 8 turn the picture a quarter).
+
+    PNGs count as upright: Pillow would decode the whole image to look for the tag.
+    """
+    if image.format != "JPEG":
+        return 1
+    try:
+        value = int(image.getexif().get(ExifTags.Base.Orientation, 1))
+    except (SyntaxError, ValueError, TypeError, OSError, KeyError):
+        return 1
+    return value if 1 <= value <= 8 else 1
 
 
 def photo_limit_mb() -> int:
@@ -89,10 +103,14 @@ def _check_image(data: bytes) -> tuple[str, tuple[int, int]]:
             size = probe.size
             if kind in _FORMATS and size[0] * size[1] <= MAX_PIXELS:
                 probe.verify()
-        if kind == "JPEG" and size[0] * size[1] <= MAX_PIXELS:
+        if kind in _FORMATS and size[0] * size[1] <= MAX_PIXELS:
             with Image.open(io.BytesIO(data)) as image:
-                image.draft("RGB", (1, 1))
-                image.load()
+                # Phones store portraits turned; browsers show them upright, and so do we.
+                if _orientation(image) >= 5:
+                    size = (size[1], size[0])
+                if kind == "JPEG":
+                    image.draft("RGB", (1, 1))
+                    image.load()
     except Image.DecompressionBombError:
         raise ValidationFailed("photo", TOO_MANY_PIXELS) from None
     except UnidentifiedImageError:
@@ -207,15 +225,21 @@ def render_photo(source: Path, zoom: float, center_x: float, center_y: float) ->
     A JPEG is decoded at the smallest 1/2, 1/4 or 1/8 scale that still gives the crop at
     least 295×413 pixels (Image.draft); RGB and grey images are then cut and shrunk in one
     step (resize with a box and a reducing gap), so only the decoded original is ever held
-    at full size: no converted, cropped or intermediate full-size copies.
+    at full size: no converted, cropped or intermediate full-size copies. EXIF orientation
+    is applied, so the photo is cut from the picture as the browser showed it.
     """
-    with Image.open(source) as image:
-        width, height = image.size
+    with Image.open(source) as original:
+        raw_width, raw_height = original.size
+        orientation = _orientation(original)
+        # The crop box is in the picture as shown (EXIF orientation applied), like the preview.
+        width, height = (raw_height, raw_width) if orientation >= 5 else (raw_width, raw_height)
         box = crop_box(width, height, zoom, center_x, center_y)
-        if image.format == "JPEG":
+        if original.format == "JPEG":
             scale = max(PHOTO_SIZE[0] / box.width, PHOTO_SIZE[1] / box.height)
-            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
-        image.load()
+            original.draft("RGB", (math.ceil(raw_width * scale), math.ceil(raw_height * scale)))
+        original.load()
+        # Turn the decoded (for JPEG: already reduced) picture upright; a copy only if needed.
+        image = ImageOps.exif_transpose(original) if orientation != 1 else original
         sx, sy = image.width / width, image.height / height
         region = (
             box.left * sx,
