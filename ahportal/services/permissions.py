@@ -107,6 +107,9 @@ def actor_for_account(session: Session, account: Account) -> Actor:
     )
 
 
+CHANGE_OWN_PASSWORD = "account.change_own_password"
+
+
 def has_permission(actor: Actor | None, permission: str) -> bool:
     """Whether the actor's role holds the permission (unknown permissions hold for nobody)."""
     if actor is None:
@@ -118,6 +121,10 @@ def require(actor: Actor | None, permission: str) -> Actor:
     """Return the actor if signed in and the role holds the permission; raise otherwise."""
     if actor is None:
         raise NotSignedIn()
+    if actor.must_change_password and permission != CHANGE_OWN_PASSWORD:
+        # An account operations set up acts only once its owner chose the password, on any
+        # path a tab can reach (a page load is redirected; a forged event lands here).
+        raise PermissionDenied("请先修改初始密码，再进行其他操作")
     if not has_permission(actor, permission):
         raise PermissionDenied()
     return actor

@@ -78,3 +78,13 @@ def test_sql_scope_matches_python_scope(session, actor_for, username):
     expected = {u.id for u in units if can_see_unit(actor, u)}
     in_sql = {u.id for u in session.exec(select(Organization).where(unit_scope_clause(actor)))}
     assert in_sql == expected
+
+
+def test_an_account_that_must_change_its_password_may_do_nothing_else(actor_for):
+    from dataclasses import replace
+
+    flagged = replace(actor_for("hr-340100"), must_change_password=True)
+    with pytest.raises(PermissionDenied) as refused:
+        require(flagged, "workbench.view")
+    assert "修改初始密码" in refused.value.message
+    assert require(flagged, "account.change_own_password") is flagged
