@@ -49,3 +49,24 @@ def test_route_for_tolerates_trailing_slashes():
     assert route_for("/workbench/").path == "/workbench"
     assert route_for("").path == "/"
     assert route_for("/nowhere") is None
+
+
+def test_routes_task_kinds_and_transitions_name_one_permission_each():
+    """Route, TaskKind and Transition name a permission; their roles come from PERMISSIONS,
+    and a task kind's audit page is open to exactly the roles that work the kind."""
+    from ahportal.services import task_kinds  # noqa: F401  (fills the registry)
+    from ahportal.services.permissions import PERMISSIONS
+    from ahportal.services.tasks import registered_kinds
+    from ahportal.services.workflow import TRANSITIONS
+
+    for route in ROUTES:
+        assert route.public or route.permission in PERMISSIONS, route.path
+        assert route.roles == (PERMISSIONS[route.permission] if route.permission else set())
+    kinds = registered_kinds()
+    assert kinds, "no task kind registered"
+    for kind in kinds:
+        assert kind.permission in PERMISSIONS and kind.roles == PERMISSIONS[kind.permission]
+        audit = route_for(kind.audit_route)
+        assert audit is not None and audit.roles == kind.roles, kind.key
+        transitions = [t for t in TRANSITIONS if t.kind is kind.kind and t.manual]
+        assert transitions and {t.permission for t in transitions} == {kind.permission}
