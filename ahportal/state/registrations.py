@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import BindingStatus
+from ahportal.models import BindingStatus, RecordKind
 from ahportal.services.bindings import (
     binding_detail,
     decide_binding,
@@ -19,6 +19,8 @@ from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
+from ahportal.state.task_openers import register_opener
+from ahportal.state.tasks import TaskCenterState
 
 
 class BindingAuditState(PortalState):
@@ -73,13 +75,7 @@ class BindingAuditState(PortalState):
             return notify.error(exc.message)
         self.audit_open = False
         done = "已审核通过，人员已绑定本单位" if action == "approve" else "已驳回该注册申请"
-        return [notify.success(done), RegistrationsState.reload, _reload_tasks()]
-
-
-def _reload_tasks() -> Any:
-    from ahportal.state.tasks import TaskCenterState
-
-    return TaskCenterState.reload
+        return [notify.success(done), RegistrationsState.reload, TaskCenterState.reload]
 
 
 class RegistrationsState(PortalState, PagingMixin):
@@ -156,9 +152,9 @@ class RegistrationsState(PortalState, PagingMixin):
             first = next(o.message for o in result.outcomes if not o.ok)
             return [
                 notify.error(f"{result.succeeded} 条已处理，{result.failed} 条未处理：{first}"),
-                _reload_tasks(),
+                TaskCenterState.reload,
             ]
-        return [notify.success(f"已批量处理 {result.succeeded} 条注册申请"), _reload_tasks()]
+        return [notify.success(f"已批量处理 {result.succeeded} 条注册申请"), TaskCenterState.reload]
 
     @rx.event
     def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]
@@ -171,3 +167,6 @@ class RegistrationsState(PortalState, PagingMixin):
         self.keyword = str(form.get("keyword", ""))[:50] if isinstance(form, dict) else ""
         self.page = 1
         return self._reload()
+
+
+register_opener(RecordKind.BINDING, BindingAuditState.open)

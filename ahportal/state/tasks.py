@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from ahportal.db import session_scope
+from ahportal.models import RecordKind
 from ahportal.services import task_kinds  # noqa: F401  (fills the registry)
 from ahportal.services.errors import DomainError
 from ahportal.services.formatting import local_time
@@ -15,13 +14,7 @@ from ahportal.services.tasks import kinds_for, task_page
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
-
-
-def _openers() -> dict[str, Any]:
-    """Task kind → the event that opens its own audit dialog (UI side of the registry)."""
-    from ahportal.state.registrations import BindingAuditState
-
-    return {"binding": BindingAuditState.open}
+from ahportal.state.task_openers import OPENERS
 
 
 class TaskCenterState(PortalState, PagingMixin):
@@ -65,7 +58,7 @@ class TaskCenterState(PortalState, PagingMixin):
 
     @rx.event
     def open_task(self, kind: str, record_id: str):  # type: ignore[no-untyped-def]
-        opener = _openers().get(str(kind))
+        opener = OPENERS.get(RecordKind(kind)) if kind in set(RecordKind) else None
         if opener is None or not str(record_id).isdigit():
             return notify.error("无法打开该待办事项")
         return opener(int(record_id))
