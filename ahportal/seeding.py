@@ -124,6 +124,79 @@ UNITS = (
     ),
 )
 
+# What a registered unit has filled in (单位信息): 法定代表人, 联系人, 联系电话, 单位地址 and
+# 单位状态. Phone numbers use the 0551/0553 area codes and the 139 0551 mobile range that the
+# demo persons use; e-mail domains are reserved example domains.
+_REGISTERED = "登记在册"
+UNIT_DETAILS: dict[str, dict[str, Any]] = {
+    "安徽省立医院": {
+        "legal_rep_name": "许国强",
+        "legal_rep_phone": "0551-62283000",
+        "contact_name": "周慧",
+        "contact_phone": "13905512101",
+        "email": "rsc@slyy.example.cn",
+        "fax": "0551-62283001",
+        "address": "安徽省合肥市庐江路17号",
+        "unit_state": _REGISTERED,
+        "industry_code": "Q8411",
+    },
+    "合肥市第一人民医院": {
+        "legal_rep_name": "陈光明",
+        "legal_rep_phone": "0551-62183000",
+        "contact_name": "刘芳",
+        "contact_phone": "13905512102",
+        "email": "rsk@hfyy.example.cn",
+        "address": "安徽省合肥市淮河路390号",
+        "unit_state": _REGISTERED,
+        "industry_code": "Q8411",
+    },
+    # Its contact phone, e-mail and empty 单位状态 are what tests/services/test_units.py
+    # expects of the seeded unit, so they stay as they were.
+    "合肥宏景软件有限公司": {
+        "legal_rep_name": "王宏",
+        "legal_rep_phone": "0551-65321888",
+        "contact_name": "杨帆",
+        "contact_phone": "13800000000",
+        "email": "contact@example.cn",
+        "address": "安徽省合肥市高新区望江西路860号",
+    },
+    "蜀山区教育体育局": {
+        "legal_rep_name": "孙文华",
+        "legal_rep_phone": "0551-65121234",
+        "contact_name": "陈静",
+        "contact_phone": "13905510003",
+        "email": "rsk@ssjt.example.cn",
+        "address": "安徽省合肥市蜀山区长江西路1号",
+        "unit_state": _REGISTERED,
+    },
+    "安徽肥西建设投资集团有限公司": {
+        "legal_rep_name": "张建军",
+        "legal_rep_phone": "0551-68856001",
+        "contact_name": "吴磊",
+        "contact_phone": "13905512105",
+        "email": "hr@fxjt.example.cn",
+        "address": "安徽省合肥市肥西县上派镇金寨南路88号",
+        "unit_state": _REGISTERED,
+        "economic_type": "国有经济",
+    },
+    "希望小学": {
+        "legal_rep_name": "李红梅",
+        "legal_rep_phone": "0551-65123456",
+        "contact_name": "赵老师",
+        "contact_phone": "13905512106",
+        "email": "xwxx@ssjt.example.cn",
+        "address": "安徽省合肥市蜀山区井岗镇希望路12号",
+        "unit_state": _REGISTERED,
+    },
+}
+_PLAIN_DETAILS: dict[str, Any] = {
+    "contact_name": "人事科",
+    "contact_phone": "13905512199",
+    "email": "hr@unit.example.cn",
+    "address": "安徽省",
+    "unit_state": _REGISTERED,
+}
+
 PERSONS = (
     DemoPerson(
         "李明",
@@ -295,11 +368,7 @@ def seed_units(session: Session) -> None:
             division_code=unit.division,
             unit_nature_id=natures[unit.nature],
             department_id=department.id if department else None,
-            contact_name="单位联系人",
-            contact_phone="13800000000",
-            email="contact@example.cn",
-            address="安徽省",
-            legal_rep_name="法定代表人",
+            **UNIT_DETAILS.get(unit.name, _PLAIN_DETAILS),
         )
         if unit.username:
             _ensure_builtin(session, unit.username, Role.UNIT_ADMIN, org)

@@ -1,4 +1,9 @@
-"""The notice area: success, error and info messages, announced to screen readers."""
+"""The notice area: success, error and info messages, announced to screen readers.
+
+Inside the shell the area sits in the page flow, above the page title, so a notice never
+covers a table header or a button; it takes no room while empty. Pages outside the shell
+(登录) may keep it fixed at the top right, below the header.
+"""
 
 from __future__ import annotations
 
@@ -8,51 +13,68 @@ import reflex as rx
 
 from ahportal.state.notice import NoticeState
 
-_COLORS = {"success": "green", "error": "red", "info": "blue"}
-_ICONS = {"success": "circle-check", "error": "circle-alert", "info": "info"}
-
 
 def _notice(item: Any) -> rx.Component:
     return rx.callout.root(
         rx.hstack(
-            rx.callout.text(item["message"], class_name="notice-text"),
+            rx.callout.icon(
+                rx.match(
+                    item["kind"],
+                    ("success", rx.icon("circle-check", size=18, aria_hidden="true")),
+                    ("error", rx.icon("circle-alert", size=18, aria_hidden="true")),
+                    rx.icon("info", size=18, aria_hidden="true"),
+                )
+            ),
+            rx.callout.text(item["message"], class_name="notice-text", flex="1"),
             rx.button(
-                "关闭",
+                rx.icon("x", size=14, aria_hidden="true"),
                 size="1",
                 variant="ghost",
                 high_contrast=True,
                 on_click=NoticeState.close(item["id"]),  # type: ignore[operator]
                 aria_label="关闭提示",
+                class_name="notice-close",
             ),
             align="center",
-            justify="between",
             width="100%",
-            spacing="3",
+            spacing="2",
         ),
         color_scheme=rx.match(item["kind"], ("success", "green"), ("error", "red"), "blue"),
         variant="surface",
         high_contrast=True,
+        size="1",
         class_name=rx.match(
             item["kind"],
             ("success", "notice notice-success"),
             ("error", "notice notice-error"),
             "notice notice-info",
         ),
-        min_width="280px",
-        max_width="420px",
-        box_shadow="0 4px 12px rgba(0,0,0,0.12)",
+        width="100%",
     )
 
 
-def notice_area() -> rx.Component:
-    """Fixed at the top right of every page; role=status so messages are read out."""
+def notice_area(*, inline: bool = False) -> rx.Component:
+    """role=status so messages are read out; checks on mount whose notices are shown.
+
+    inline=True: in the page flow (the shell, forms); otherwise fixed at the top right
+    below the header, for pages without tables.
+    """
+    placement: dict[str, Any] = (
+        {"width": "100%", "margin_bottom": rx.cond(NoticeState.notices.length() > 0, "1rem", "0")}
+        if inline
+        else {
+            "position": "fixed",
+            "top": "4.5rem",
+            "right": "1rem",
+            "z_index": "50",
+            "width": "min(420px, calc(100vw - 2rem))",
+        }
+    )
     return rx.box(
-        rx.vstack(rx.foreach(NoticeState.notices, _notice), spacing="2", align="end"),
+        rx.vstack(rx.foreach(NoticeState.notices, _notice), spacing="2", width="100%"),
         role="status",
         aria_live="polite",
         id="notices",
-        position="fixed",
-        top="4.5rem",
-        right="1.5rem",
-        z_index="1000",
+        on_mount=NoticeState.sync,
+        **placement,
     )

@@ -7,30 +7,29 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.theme import DANGER, TEXT_MUTED, secondary_button
+
 
 def pager(state: Any) -> rx.Component:
     """上一页 / 下一页 for a State mixing in PagingMixin."""
     return rx.hstack(
-        rx.text(state.page_label, size="2", color="#3d4a5c"),
-        rx.button(
+        rx.text(state.page_label, size="2", color=TEXT_MUTED),
+        secondary_button(
             "上一页",
             on_click=state.previous_page,
             disabled=state.page <= 1,
-            variant="soft",
             size="1",
-            high_contrast=True,
         ),
-        rx.button(
+        secondary_button(
             "下一页",
             on_click=state.next_page,
             disabled=state.page >= state.page_count,
-            variant="soft",
             size="1",
-            high_contrast=True,
         ),
         spacing="3",
         align="center",
         justify="end",
+        wrap="wrap",
         width="100%",
         padding_top="0.5rem",
     )
@@ -45,17 +44,29 @@ def data_table(
     table_id: str,
     empty: str = "暂无数据",
 ) -> rx.Component:
-    """A table of the current page's rows, an empty-state line, and the pager."""
+    """A table of the current page's rows, an empty-state line, and the pager.
+
+    The table scrolls sideways inside its own box on narrow screens; the page never does.
+    """
     return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, render_row)),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h, white_space="nowrap") for h in headers]
+                    )
+                ),
+                rx.table.body(rx.foreach(rows, render_row)),
+                width="100%",
+                variant="surface",
+                id=table_id,
+            ),
+            overflow_x="auto",
             width="100%",
-            variant="surface",
-            id=table_id,
+            class_name="table-scroll",
         ),
         rx.cond(
-            rows.length() == 0, rx.text(empty, size="2", color="#3d4a5c", padding="1rem", as_="p")
+            rows.length() == 0, rx.text(empty, size="2", color=TEXT_MUTED, padding="1rem", as_="p")
         ),
         pager(state),
         width="100%",
@@ -73,7 +84,7 @@ def form_field(
     """A label, its control, and the field's inline error (role=alert)."""
     return rx.vstack(
         rx.el.label(
-            rx.cond(required, rx.text("* ", as_="span", color="#b42318"), rx.fragment()),
+            rx.cond(required, rx.text("* ", as_="span", color=DANGER), rx.fragment()),
             label,
             html_for=html_for,
             font_size="14px",
@@ -82,7 +93,7 @@ def form_field(
         control,
         rx.cond(
             error != "",
-            rx.text(error, color="#b42318", size="1", role="alert", class_name="field-error"),
+            rx.text(error, color=DANGER, size="1", role="alert", class_name="field-error"),
         ),
         spacing="1",
         width="100%",
@@ -96,7 +107,7 @@ def status_badge(label: Any, color: Any) -> rx.Component:
 def label_value(label: str, value: Any, value_id: str = "") -> rx.Component:
     """A read-only label and value on one line."""
     return rx.hstack(
-        rx.text(label, color="#3d4a5c", size="2", min_width="6em"),
+        rx.text(label, color=TEXT_MUTED, size="2", min_width="6em"),
         rx.text(value, size="2", id=value_id or None),
         spacing="2",
     )

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.table import form_field
+from ahportal.components.theme import DANGER, primary_button, secondary_button
 
 
 def _row(state: Any, row: Any) -> rx.Component:
@@ -15,7 +16,7 @@ def _row(state: Any, row: Any) -> rx.Component:
         rx.table.cell(row["territory"]),
         rx.table.cell(row["nature"]),
         rx.table.cell(
-            rx.button(
+            primary_button(
                 "选择",
                 size="1",
                 on_click=state.choose_unit(row["id"], row["name"]),
@@ -43,7 +44,7 @@ def unit_search_dialog(state: Any) -> rx.Component:
                         default_value=state.search_keyword,
                         width="100%",
                     ),
-                    rx.button("查询", type="submit", id="unit-search-submit"),
+                    primary_button("查询", type="submit", id="unit-search-submit"),
                     align="center",
                     width="100%",
                 ),
@@ -68,20 +69,16 @@ def unit_search_dialog(state: Any) -> rx.Component:
                     ),
                     rx.hstack(
                         rx.text("共 ", state.search_total, " 个单位", size="2"),
-                        rx.button(
+                        secondary_button(
                             "上一页",
                             on_click=state.search_previous,
                             size="1",
-                            variant="soft",
-                            high_contrast=True,
                             disabled=state.search_page <= 1,
                         ),
-                        rx.button(
+                        secondary_button(
                             "下一页",
                             on_click=state.search_next,
                             size="1",
-                            variant="soft",
-                            high_contrast=True,
                             disabled=state.search_page >= state.search_page_count,
                         ),
                         justify="end",
@@ -104,7 +101,7 @@ def unit_search_dialog(state: Any) -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.dialog.close(rx.button("关闭", variant="soft", color_scheme="gray")),
+                rx.dialog.close(secondary_button("关闭")),
                 justify="end",
                 margin_top="1rem",
             ),
@@ -123,7 +120,7 @@ def chosen_unit_field(state: Any) -> rx.Component:
             id="chosen-unit",
             size="3",
         ),
-        rx.button("选择单位", on_click=state.open_search, variant="outline", id="open-unit-search"),
+        secondary_button("选择单位", on_click=state.open_search, id="open-unit-search"),
         align="center",
         spacing="3",
     )
@@ -136,7 +133,7 @@ def unit_request_fields(state: Any, note_id: str, placeholder: str = "") -> rx.C
         rx.cond(
             state.errors["unit_id"],
             rx.text(
-                state.errors["unit_id"], color="#b42318", size="1", role="alert", id="err-unit_id"
+                state.errors["unit_id"], color=DANGER, size="1", role="alert", id="err-unit_id"
             ),
         ),
         form_field(

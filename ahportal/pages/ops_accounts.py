@@ -10,35 +10,16 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.division_select import division_select
+from ahportal.components.filter_bar import SELECT_STYLE, filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, form_field, status_badge
+from ahportal.components.theme import primary_button, secondary_button
+from ahportal.state.division_tree import DivisionTreeState
 from ahportal.state.ops import OpsAccountsState as S
 
 HEADERS = ["用户名", "名称", "角色", "属地", "状态", "创建时间", "操作"]
-KIND_CHOICES = [
-    ("unit", "单位"),
-    ("department", "业务主管部门"),
-    ("hr_bureau", "人社部门"),
-    ("committee_organizer", "评委会组建单位"),
-]
-ROLE_CHOICES = [
-    ("", "全部角色"),
-    ("unit_admin", "单位管理员"),
-    ("department", "业务主管部门"),
-    ("hr_bureau", "人社部门"),
-    ("committee_organizer", "评委会组建单位"),
-    ("ops", "系统运维人员"),
-]
-HR_LEVEL_CHOICES = [("", "请选择级别"), ("province", "省级"), ("city", "市级"), ("county", "县级")]
-_SELECT_STYLE = {
-    "width": "100%",
-    "padding": "0.45rem 0.5rem",
-    "border": "1px solid #b8c2cf",
-    "border_radius": "6px",
-    "background": "white",
-    "font_size": "14px",
-    "color": "#1c2733",
-}
+_SELECT_STYLE = SELECT_STYLE
 
 
 def _button(*children: Any, **props: Any) -> rx.Component:
@@ -47,9 +28,10 @@ def _button(*children: Any, **props: Any) -> rx.Component:
     return rx.button(*children, **props)
 
 
-def _select(field_id: str, choices: list[tuple[str, str]], **props: Any) -> rx.Component:
+def _select(field_id: str, choices: Any, **props: Any) -> rx.Component:
+    """A native select over a State list of {"value", "label"} choices."""
     return rx.el.select(
-        *[rx.el.option(label, value=value) for value, label in choices],
+        rx.foreach(choices, _option),
         id=field_id,
         style=_SELECT_STYLE,
         **props,
@@ -68,48 +50,25 @@ def _error(field: str) -> Any:
 
 
 def _toolbar() -> rx.Component:
-    return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.box(
-                    form_field(
-                        "关键字",
-                        rx.input(
-                            id="ops-search-keyword",
-                            name="keyword",
-                            placeholder="用户名或单位名称",
-                            max_length=64,
-                            width="100%",
-                        ),
-                        html_for="ops-search-keyword",
-                    ),
-                    width="260px",
-                ),
-                rx.box(
-                    form_field(
-                        "角色",
-                        _select(
-                            "ops-role-filter",
-                            ROLE_CHOICES,
-                            value=S.role_filter,
-                            on_change=S.set_role_filter,
-                        ),
-                        html_for="ops-role-filter",
-                    ),
-                    width="180px",
-                ),
-                _button("查询", type="submit", id="ops-search-submit"),
-                align="end",
-                spacing="3",
+    return filter_bar(
+        bar_id="ops-search",
+        on_submit=S.search,
+        on_reset=[S.search({"keyword": ""}), S.set_role_filter("")],  # type: ignore[operator]
+        keyword_label="关键字",
+        keyword_placeholder="用户名或单位名称",
+        selects=(
+            filter_select(
+                "ops-role-filter", "角色", S.role_choices, S.role_filter, S.set_role_filter
             ),
-            on_submit=S.search,
-            reset_on_submit=False,
         ),
-        rx.spacer(),
-        _button("新建内置账号", on_click=S.open_create, id="ops-create-open"),
-        align="end",
-        width="100%",
-        margin_bottom="1rem",
+        actions=(
+            primary_button(
+                rx.icon("plus", size=16, aria_hidden="true"),
+                "新建内置账号",
+                on_click=[DivisionTreeState.clear_choice, S.open_create],
+                id="ops-create-open",
+            ),
+        ),
     )
 
 
@@ -156,7 +115,7 @@ def _actions(row: Any) -> rx.Component:
 
 def _row(row: Any) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(row["username"]),
+        rx.table.row_header_cell(row["username"], white_space="nowrap"),
         rx.table.cell(row["name"]),
         rx.table.cell(row["role_label"], white_space="nowrap"),
         rx.table.cell(row["territory"]),
@@ -171,15 +130,23 @@ def _row(row: Any) -> rx.Component:
 
 
 def _division_select() -> rx.Component:
-    return rx.el.select(
-        rx.el.option("请选择属地", value=""),
-        rx.el.optgroup(rx.foreach(S.province_options, _option), label="省级"),
-        rx.el.optgroup(rx.foreach(S.city_options, _option), label="市级"),
-        rx.el.optgroup(rx.foreach(S.county_options, _option), label="县级（县、区、开发区）"),
-        id="ops-create-division",
-        name="division_code",
-        default_value="",
-        style=_SELECT_STYLE,
+    """The 属地 tree; the chosen code travels in a hidden field with the form."""
+    return rx.fragment(
+        division_select(
+            field_id="ops-create-division",
+            chosen_code=DivisionTreeState.chosen_code,
+            chosen_name=DivisionTreeState.chosen_name,
+            options=S.division_tree,
+            on_select=DivisionTreeState.pick,
+            invalid=_error("division_code") != "",
+            show_rule=False,
+        ),
+        rx.el.input(
+            type="hidden",
+            name="division_code",
+            value=DivisionTreeState.chosen_code,
+            id="ops-create-division-code",
+        ),
     )
 
 
@@ -190,7 +157,7 @@ def _create_form() -> rx.Component:
                 "类型",
                 _select(
                     "ops-create-kind",
-                    KIND_CHOICES,
+                    S.kind_choices,
                     name="kind",
                     value=S.form_kind,
                     on_change=S.set_form_kind,
@@ -242,7 +209,7 @@ def _create_form() -> rx.Component:
                 S.form_kind == "hr_bureau",
                 form_field(
                     "人社部门级别",
-                    _select("ops-create-hr-level", HR_LEVEL_CHOICES, name="hr_level"),
+                    _select("ops-create-hr-level", S.hr_level_choices, name="hr_level"),
                     _error("hr_level"),
                     required=True,
                     html_for="ops-create-hr-level",
@@ -283,10 +250,8 @@ def _create_form() -> rx.Component:
                 color="#4a5668",
             ),
             rx.hstack(
-                rx.dialog.close(
-                    _button("取消", type="button", variant="soft", color_scheme="gray")
-                ),
-                _button("创建", type="submit", id="ops-create-submit"),
+                rx.dialog.close(secondary_button("取消", type="button")),
+                primary_button("创建", type="submit", id="ops-create-submit"),
                 justify="end",
                 spacing="3",
                 width="100%",
@@ -341,7 +306,7 @@ def _password_dialog() -> rx.Component:
                 padding="1rem 0",
             ),
             rx.hstack(
-                _button(
+                primary_button(
                     "我已记下，关闭",
                     type="button",
                     on_click=S.close_password,
@@ -383,9 +348,7 @@ def _confirm_dialog() -> rx.Component:
                 size="2",
             ),
             rx.hstack(
-                rx.alert_dialog.cancel(
-                    _button("取消", type="button", variant="soft", color_scheme="gray")
-                ),
+                rx.alert_dialog.cancel(secondary_button("取消", type="button")),
                 rx.cond(
                     S.confirm_action == "reset",
                     _button(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ahportal.components.layout import portal_bar, sign_out_button
+from ahportal.components.layout import page_frame, portal_bar, sign_out_button
 from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
+from ahportal.components.theme import TEXT_MUTED, primary_button
 from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
 from ahportal.state.person import PersonRegisterState as S
 
@@ -18,19 +19,18 @@ def _readonly(label: str, value: rx.Var, field_id: str) -> rx.Component:
 
 
 def person_register_page() -> rx.Component:
-    return rx.box(
-        notice_area(),
-        portal_bar(sign_out_button()),
+    return page_frame(
         rx.el.main(
+            notice_area(inline=True),
             rx.card(
                 rx.vstack(
                     rx.heading("个人注册", as_="h1", size="6"),
-                    rx.text("以下信息来自安徽政务服务网，不可修改。", size="2", color="#3d4a5c"),
+                    rx.text("以下信息来自安徽政务服务网，不可修改。", size="2", color=TEXT_MUTED),
                     rx.grid(
                         _readonly("姓名", S.identity["name"], "reg-name"),
                         _readonly("证件号码", S.identity["id_number"], "reg-id-number"),
                         _readonly("手机号码", S.identity["phone"], "reg-phone"),
-                        columns="3",
+                        columns=rx.breakpoints(initial="1", sm="3"),
                         spacing="4",
                         width="100%",
                     ),
@@ -60,7 +60,9 @@ def person_register_page() -> rx.Component:
                             high_contrast=True,
                         ),
                     ),
-                    rx.button("提交", on_click=S.submit, size="3", id="person-register-submit"),
+                    primary_button(
+                        "提交", on_click=S.submit, size="3", id="person-register-submit"
+                    ),
                     spacing="3",
                     width="100%",
                 ),
@@ -69,9 +71,10 @@ def person_register_page() -> rx.Component:
             ),
             unit_search_dialog(S),
             display="flex",
-            justify_content="center",
-            padding="2rem",
+            flex_direction="column",
+            align_items="center",
+            padding=rx.breakpoints(initial="1rem 0.75rem", sm="2rem"),
+            id="main",
         ),
-        background="#f3f5f8",
-        min_height="100vh",
+        bar=portal_bar(sign_out_button()),
     )

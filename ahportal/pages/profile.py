@@ -8,6 +8,7 @@ import reflex as rx
 
 from ahportal.components.layout import shell
 from ahportal.components.table import label_value
+from ahportal.components.theme import primary_button, secondary_button
 from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
 from ahportal.components.upload import labelled_upload
 from ahportal.state.person import ProfileState as S
@@ -62,7 +63,7 @@ def _unit_card() -> rx.Component:
                 S.unbound_note != "",
                 rx.callout(S.unbound_note, icon="info", id="unbound-note", high_contrast=True),
             ),
-            rx.button(
+            primary_button(
                 "变更单位",
                 on_click=S.open_change,
                 id="change-unit",
@@ -124,25 +125,22 @@ def _photo_card() -> rx.Component:
                             _slider("水平位置", "cx-label", S.center_x, S.set_center_x, 0, 100),
                             _slider("垂直位置", "cy-label", S.center_y, S.set_center_y, 0, 100),
                             rx.hstack(
-                                rx.button("保存照片", on_click=S.save_photo, id="photo-save"),
-                                rx.button(
-                                    "取消",
-                                    on_click=S.cancel_photo,
-                                    variant="soft",
-                                    color_scheme="gray",
-                                ),
+                                primary_button("保存照片", on_click=S.save_photo, id="photo-save"),
+                                secondary_button("取消", on_click=S.cancel_photo),
                             ),
                             spacing="2",
                         ),
                         spacing="4",
+                        wrap="wrap",
                     ),
                 ),
                 spacing="5",
                 align="start",
+                wrap="wrap",
             ),
             labelled_upload(
                 "选择照片文件",
-                rx.button("选择照片", variant="outline", type="button"),
+                secondary_button("选择照片", type="button"),
                 id="photo-upload",
                 accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},
                 max_files=1,
@@ -179,8 +177,8 @@ def _change_dialog() -> rx.Component:
             rx.vstack(
                 unit_request_fields(S, "change-note"),
                 rx.hstack(
-                    rx.dialog.close(rx.button("取消", variant="soft", color_scheme="gray")),
-                    rx.button("提交", on_click=S.submit_change, id="change-submit"),
+                    rx.dialog.close(secondary_button("取消")),
+                    primary_button("提交", on_click=S.submit_change, id="change-submit"),
                     justify="end",
                     width="100%",
                 ),

@@ -7,8 +7,10 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.binding_audit import binding_audit_dialog
+from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table
+from ahportal.components.theme import primary_button
 from ahportal.state.tasks import TaskCenterState as S
 
 HEADERS = ["类型", "事项", "说明", "提交时间", "操作"]
@@ -21,7 +23,7 @@ def _row(row: Any) -> rx.Component:
         rx.table.cell(row["subtitle"]),
         rx.table.cell(row["time"]),
         rx.table.cell(
-            rx.button(
+            primary_button(
                 "审核",
                 size="1",
                 on_click=S.open_task(row["kind"], row["id"]),
@@ -34,22 +36,21 @@ def _row(row: Any) -> rx.Component:
 def tasks_page() -> rx.Component:
     return shell(
         "任务中心",
-        rx.hstack(
-            rx.el.label("事项类型", html_for="kind-filter", font_size="14px"),
-            rx.select.root(
-                rx.select.trigger(id="kind-filter", aria_label="事项类型"),
-                rx.select.content(
-                    rx.select.item("全部", value="all"),
-                    rx.foreach(
-                        S.kind_options, lambda k: rx.select.item(k["label"], value=k["key"])
-                    ),
+        filter_bar(
+            bar_id="task-filter",
+            on_submit=S.reload,
+            on_reset=S.set_kind_filter("all"),  # type: ignore[operator]
+            selects=(
+                filter_select(
+                    "kind-filter",
+                    "事项类型",
+                    S.kind_options,
+                    rx.cond(S.kind_filter == "", "all", S.kind_filter),
+                    S.set_kind_filter,
+                    leading=(("all", "全部"),),
+                    value_key="key",
                 ),
-                value=rx.cond(S.kind_filter == "", "all", S.kind_filter),
-                on_change=S.set_kind_filter,
             ),
-            spacing="3",
-            align="center",
-            margin_bottom="1rem",
         ),
         data_table(HEADERS, S.rows, _row, S, table_id="tasks-table", empty="暂无待办事项"),
         # Each task kind's own audit dialog (the UI side of the task registry).

@@ -7,8 +7,9 @@ from typing import Any
 
 import reflex as rx
 
-from ahportal.components.layout import BRAND, shell
+from ahportal.components.layout import shell
 from ahportal.components.table import data_table
+from ahportal.components.theme import primary_button, secondary_button
 from ahportal.pages.unit_register import (
     basic_contact_fields,
     central_checkbox,
@@ -20,7 +21,6 @@ from ahportal.pages.unit_register import (
     text_input,
     two_columns,
 )
-from ahportal.services.units import ECONOMIC_TYPES, LICENSE_KINDS, UNIT_STATES
 from ahportal.state.unit_info import UnitInfoState
 
 
@@ -85,10 +85,24 @@ def _edit_form() -> rx.Component:
                         max_length=16,
                         placeholder="请输入 行业代码，如 I65",
                     ),
-                    choice_select(state, "unit_state", "单位状态", UNIT_STATES),
-                    choice_select(state, "economic_type", "经济类型", ECONOMIC_TYPES),
+                    choice_select(
+                        state, "unit_state", "单位状态", state.unit_state_choices, dynamic=True
+                    ),
+                    choice_select(
+                        state,
+                        "economic_type",
+                        "经济类型",
+                        state.economic_type_choices,
+                        dynamic=True,
+                    ),
                     text_input(state, "tax_number", "税号", max_length=20),
-                    choice_select(state, "license_kind", "工商登记执照种类", LICENSE_KINDS),
+                    choice_select(
+                        state,
+                        "license_kind",
+                        "工商登记执照种类",
+                        state.license_kind_choices,
+                        dynamic=True,
+                    ),
                     text_input(state, "license_number", "工商登记执照号码", max_length=64),
                     text_input(state, "license_issued_on", "工商登记发照日期", input_type="date"),
                     text_input(
@@ -111,15 +125,9 @@ def _edit_form() -> rx.Component:
             form_message(state),
             rx.hstack(
                 rx.dialog.close(
-                    rx.button(
-                        "取消",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        id="unit-info-cancel",
-                    ),
+                    secondary_button("取消", type="button", id="unit-info-cancel"),
                 ),
-                rx.button("保存", type="submit", id="unit-info-save", background=BRAND),
+                primary_button("保存", type="submit", id="unit-info-save"),
                 justify="end",
                 spacing="3",
                 width="100%",
@@ -196,11 +204,11 @@ def unit_info_page() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.button(
+                primary_button(
+                    rx.icon("pencil", size=16, aria_hidden="true"),
                     "变更单位信息",
                     on_click=UnitInfoState.open_edit,
                     id="unit-info-edit",
-                    background=BRAND,
                     size="3",
                 ),
                 justify="center",

@@ -11,9 +11,10 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.division_select import division_select
-from ahportal.components.layout import BRAND, portal_bar, sign_out_button
+from ahportal.components.layout import page_frame, portal_bar, sign_out_button
 from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
+from ahportal.components.theme import BORDER_STRONG, BRAND, DANGER, TEXT, primary_button
 from ahportal.state.base import PortalState
 from ahportal.state.unit_info import UnitRegisterState
 
@@ -21,11 +22,11 @@ _CONTROL_STYLE = {
     "width": "100%",
     "height": "32px",
     "padding": "0 0.5rem",
-    "border": "1px solid #b9c1cc",
+    "border": f"1px solid {BORDER_STRONG}",
     "border_radius": "4px",
     "background": "white",
     "font_size": "14px",
-    "color": "#1c2733",
+    "color": TEXT,
 }
 
 
@@ -57,7 +58,7 @@ def with_error(
             rx.text(
                 error,
                 id=f"err-{field}",
-                color="#b42318",
+                color=DANGER,
                 size="1",
                 role="alert",
                 class_name="field-error",
@@ -139,12 +140,8 @@ def territory_field(state: Any) -> rx.Component:
         field_id=field_id("division_code"),
         chosen_code=state.form.get("division_code", ""),
         chosen_name=state.form.get("division_name", ""),
-        keyword=state.division_keyword,
         options=state.division_options,
-        is_open=state.division_open,
-        on_open_change=state.set_division_open,
-        on_keyword=state.filter_divisions,
-        on_select=state.choose_division,
+        on_select=lambda code, _full_name: state.choose_division(code),
         invalid=error != "",
         described_by="err-division_code",
     )
@@ -237,10 +234,9 @@ def _header() -> rx.Component:
 
 def unit_register_page() -> rx.Component:
     state = UnitRegisterState
-    return rx.box(
-        _header(),
-        notice_area(),
+    return page_frame(
         rx.el.main(
+            notice_area(inline=True),
             rx.form(
                 rx.vstack(
                     rx.heading("单位注册", as_="h1", size="6"),
@@ -289,12 +285,11 @@ def unit_register_page() -> rx.Component:
                     ),
                     form_message(state),
                     rx.hstack(
-                        rx.button(
+                        primary_button(
                             "提交",
                             type="submit",
                             size="3",
                             id="unit-register-submit",
-                            background=BRAND,
                             min_width="160px",
                         ),
                         justify="center",
@@ -311,9 +306,8 @@ def unit_register_page() -> rx.Component:
             ),
             max_width="960px",
             margin="0 auto",
-            padding="2rem 1.5rem",
+            padding=rx.breakpoints(initial="1rem 0.75rem", sm="2rem 1.5rem"),
             id="main",
         ),
-        background="#f3f5f8",
-        min_height="100vh",
+        bar=_header(),
     )

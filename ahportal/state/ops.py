@@ -14,7 +14,9 @@ import reflex as rx
 from ahportal.db import session_scope
 from ahportal.services import org_accounts
 from ahportal.services.errors import DomainError, NotSignedIn, PermissionDenied, ValidationFailed
+from ahportal.services.units import division_options
 from ahportal.state.base import PortalState
+from ahportal.state.division_tree import tree_options
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
@@ -29,6 +31,21 @@ CREATE_FIELDS = (
     "requested_by_id",
 )
 _CONFIRM_ACTIONS = {"reset", "disable", "enable"}
+KIND_CHOICES = (
+    ("unit", "单位"),
+    ("department", "业务主管部门"),
+    ("hr_bureau", "人社部门"),
+    ("committee_organizer", "评委会组建单位"),
+)
+ROLE_CHOICES = (
+    ("", "全部角色"),
+    ("unit_admin", "单位管理员"),
+    ("department", "业务主管部门"),
+    ("hr_bureau", "人社部门"),
+    ("committee_organizer", "评委会组建单位"),
+    ("ops", "系统运维人员"),
+)
+HR_LEVEL_CHOICES = (("", "请选择级别"), ("province", "省级"), ("city", "市级"), ("county", "县级"))
 
 
 def _row_dict(row: dict[str, Any]) -> dict[str, str]:
@@ -63,6 +80,11 @@ class OpsAccountsState(PortalState, PagingMixin):
     county_options: list[dict[str, str]] = []
     hr_bureau_options: list[dict[str, str]] = []
     department_options: list[dict[str, str]] = []
+    division_tree: list[dict[str, str]] = []  # the 属地 tree picker's nodes
+    # The fixed choices of the list's role filter and the dialog's 类型 / 级别 selects.
+    role_choices: list[dict[str, str]] = [{"value": v, "label": t} for v, t in ROLE_CHOICES]
+    kind_choices: list[dict[str, str]] = [{"value": v, "label": t} for v, t in KIND_CHOICES]
+    hr_level_choices: list[dict[str, str]] = [{"value": v, "label": t} for v, t in HR_LEVEL_CHOICES]
     # The create dialog: the chosen kind drives which fields show; errors per field.
     create_open: bool = False
     form_kind: str = "unit"
@@ -118,6 +140,7 @@ class OpsAccountsState(PortalState, PagingMixin):
     def _load_options(self) -> None:
         with session_scope() as session:
             options = org_accounts.form_options(session, actor=self._actor())
+            self.division_tree = tree_options(division_options(session))
         self.province_options = options["province"]
         self.city_options = options["city"]
         self.county_options = options["county"]
@@ -125,6 +148,7 @@ class OpsAccountsState(PortalState, PagingMixin):
         self.department_options = options["departments"]
 
     def _clear_options(self) -> None:
+        self.division_tree = []
         self.province_options = []
         self.city_options = []
         self.county_options = []

@@ -10,9 +10,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import reflex as rx
+from sqlmodel import Session
+
 from ahportal.db import session_scope
-from ahportal.services.errors import DomainError, ValidationFailed
+from ahportal.services import validation
+from ahportal.services.errors import (
+    DomainError,
+    NotSignedIn,
+    PermissionDenied,
+    ValidationFailed,
+)
 from ahportal.services.units import (
+    ECONOMIC_TYPES,
+    LICENSE_KINDS,
+    UNIT_STATES,
     UPDATE_FIELDS,
     division_options,
     save_unit_info,
@@ -21,14 +32,24 @@ from ahportal.services.units import (
     unit_profile,
 )
 from ahportal.state.base import PortalState
+from ahportal.state.division_tree import tree_options
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
-from sqlmodel import Session
 
 if TYPE_CHECKING:
     from ahportal.services.permissions import Actor
 
 _FORM_KEYS = frozenset(UPDATE_FIELDS)
+# Fields whose check needs no database: their inline error stays until the value is right.
+_LIVE_CHECKS: dict[str, Any] = {
+    "contact_phone": lambda v: validation.mobile(v, "contact_phone", "手机号码"),
+    "email": lambda v: validation.email(v, "email", "电子邮箱"),
+    "contact_name": lambda v: validation.text(
+        v, "contact_name", "单位联系人", required=True, max_length=32
+    ),
+    "legal_rep_phone": lambda v: validation.phone(v, "legal_rep_phone", "法定代表人电话"),
+    "fax": lambda v: validation.phone(v, "fax", "传真号码"),
+}
 _MAX_INPUT = 300
 _MAX_KEYWORD = 20
 
@@ -59,6 +80,10 @@ DETAIL_ITEMS: tuple[tuple[str, str], ...] = (
     ("approval_date", "批准日期"),
     ("approval_authority", "批准成立单位"),
 )
+
+
+def _choices(values: tuple[str, ...]) -> list[dict[str, str]]:
+    return [{"id": value, "name": value} for value in values]
 
 
 def _shown(key: str, value: Any) -> str:
@@ -98,15 +123,7 @@ class UnitFormMixin(rx.State, mixin=True):
         def _actor(self) -> Actor | None: ...
 
     def _load_divisions(self, session: Session) -> None:
-        self.division_options = [
-            {
-                "code": o["code"],
-                "name": o["name"],
-                "full_name": o["full_name"],
-                "depth": str(o["depth"]),
-            }
-            for o in division_options(session, self.division_keyword)
-        ]
+        self.division_options = tree_options(division_options(session, self.division_keyword))
 
     def _load_choices(self, session: Session) -> None:
         self.natures = [{"id": str(n["id"]), "name": n["name"]} for n in unit_natures(session)]
@@ -115,28 +132,46 @@ class UnitFormMixin(rx.State, mixin=True):
         self._load_divisions(session)
 
     def _fail(self, exc: DomainError):  # type: ignore[no-untyped-def]
-        """Inline errors for a form problem, a toast for anything else."""
+        """Inline errors for a form problem (beside the fields and the submit button, one
+        message per refusal); a notice for anything else."""
         if isinstance(exc, ValidationFailed):
             self.errors = _errors_of(exc)
             self.form_message = f"提交未成功，请按提示修改 {len(self.errors)} 处内容"
-            return notify.error("提交未成功：" + exc.message)
+            return notify.clear_errors()
         self.form_message = exc.message
         return notify.error(exc.message)
 
-    @rx.event
-    def set_form_field(self, field: str, value: str) -> None:
-        """Keep what the user typed (known fields only); the service validates on save."""
-        if not isinstance(field, str) or field not in _FORM_KEYS or field == "is_central":
-            return
-        self.form[field] = str(value if value is not None else "")[:_MAX_INPUT]
-        if field in self.errors:
-            self.errors.pop(field)
+    def _recheck(self, field: str):  # type: ignore[no-untyped-def]
+        """After a change to a field in error: keep the error while the value is still
+        wrong (fields checkable without the database), drop it once it is right; when no
+        error is left, the form's message and its error notice go too."""
+        if field not in self.errors:
+            return None
+        check = _LIVE_CHECKS.get(field)
+        if check is not None:
+            try:
+                check(self.form.get(field, ""))
+            except ValidationFailed as exc:
+                self.errors[field] = exc.message
+                return None
+        self.errors.pop(field)
+        if self.errors:
+            return None
+        self.form_message = ""
+        return notify.clear_errors()
 
     @rx.event
-    def set_central(self, checked: bool) -> None:
+    def set_form_field(self, field: str, value: str):  # type: ignore[no-untyped-def]
+        """Keep what the user typed (known fields only); the service validates on save."""
+        if not isinstance(field, str) or field not in _FORM_KEYS or field == "is_central":
+            return None
+        self.form[field] = str(value if value is not None else "")[:_MAX_INPUT]
+        return self._recheck(field)
+
+    @rx.event
+    def set_central(self, checked: bool):  # type: ignore[no-untyped-def]
         self.form["is_central"] = "1" if checked is True else ""
-        if "is_central" in self.errors:
-            self.errors.pop("is_central")
+        return self._recheck("is_central")
 
     @rx.event
     def set_division_open(self, is_open: bool) -> None:
@@ -152,16 +187,15 @@ class UnitFormMixin(rx.State, mixin=True):
             self._load_divisions(session)
 
     @rx.event
-    def choose_division(self, code: str) -> None:
+    def choose_division(self, code: str):  # type: ignore[no-untyped-def]
         """Pick a division from the tree; only codes the tree offered are taken."""
         for option in self.division_options:
             if option["code"] == code:
                 self.form["division_code"] = option["code"]
                 self.form["division_name"] = option["full_name"]
                 self.division_open = False
-                if "division_code" in self.errors:
-                    self.errors.pop("division_code")
-                return
+                return self._recheck("division_code")
+        return None
 
 
 class UnitRegisterState(UnitFormMixin, PortalState):
@@ -183,6 +217,8 @@ class UnitRegisterState(UnitFormMixin, PortalState):
                 self._load_choices(session)
         except DomainError as exc:
             self._clear()
+            if isinstance(exc, NotSignedIn | PermissionDenied):
+                return None  # guard_page has already sent the visitor away and said why
             self.form_message = exc.message
             return notify.error(exc.message)
         self.unit_name = str(profile["name"])
@@ -216,6 +252,10 @@ class UnitInfoState(PagingMixin, UnitFormMixin, PortalState):
     edit_open: bool = False
     change_log: list[dict[str, str]] = []
     notice: str = ""
+    # The fixed choices of the 详细信息 selects (the service checks them on save).
+    unit_state_choices: list[dict[str, str]] = _choices(UNIT_STATES)
+    economic_type_choices: list[dict[str, str]] = _choices(ECONOMIC_TYPES)
+    license_kind_choices: list[dict[str, str]] = _choices(LICENSE_KINDS)
 
     def _clear(self) -> None:
         self.unit_name = ""
@@ -275,6 +315,8 @@ class UnitInfoState(PagingMixin, UnitFormMixin, PortalState):
                 self._load_log(session, actor)
         except DomainError as exc:
             self._clear()
+            if isinstance(exc, NotSignedIn | PermissionDenied):
+                return None  # guard_page has already sent the visitor away and said why
             self.notice = exc.message
             return notify.error(exc.message)
         self._show_profile(profile)

@@ -138,3 +138,33 @@ def test_person_registration_page(page: Page, portal: str) -> None:
     page.click("#unit-search-submit")
     page.wait_for_selector("#unit-search-results")
     _assert_accessible(page, "/register/person 选择单位")
+
+
+def test_shell_on_a_phone_with_the_menu_open(browser, portal: str) -> None:
+    context = browser.new_context(
+        base_url=portal, locale="zh-CN", viewport={"width": 375, "height": 812}
+    )
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    try:
+        sign_in_govnet(page, portal, "legal", "合肥宏景软件有限公司")
+        page.goto(f"{portal}/unit/registrations")
+        page.wait_for_selector("#main h1")
+        page.click("#menu-toggle")
+        expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()
+        _assert_accessible(page, "/unit/registrations at 375 px, menu open")
+    finally:
+        context.close()
+
+
+def _has_404_route() -> bool:
+    from ahportal.navigation import ROUTES
+
+    return any(route.path == "404" for route in ROUTES)
+
+
+@pytest.mark.skipif(not _has_404_route(), reason="the 404 route is not in navigation.ROUTES yet")
+def test_not_found_page(page: Page, portal: str) -> None:
+    page.goto(f"{portal}/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("页面不存在")
+    _assert_accessible(page, "404")
