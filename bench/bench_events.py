@@ -428,34 +428,52 @@ class Tab:
             await http.close()
 
 
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the server's process group (Linux /proc)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[2]) == pgid:  # pgrp; utime and stime follow at 11 and 12
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[index]
 
 
-async def _run_handler(tabs: list[Tab], handler: Handler, events: int, warmup: int) -> None:
+async def _run_handler(
+    tabs: list[Tab], handler: Handler, events: int, warmup: int, pgid: int
+) -> None:
     async def one_tab(tab: Tab, count: int, out: list[tuple[float, int]]) -> None:
         for i in range(count):
             out.append(await tab.round_trip(handler, i))
 
     await asyncio.gather(*(one_tab(tab, warmup, []) for tab in tabs))
     samples: list[tuple[float, int]] = []
+    cpu = _group_cpu(pgid)
     started = time.perf_counter()
     await asyncio.gather(*(one_tab(tab, events, samples) for tab in tabs))
     wall = time.perf_counter() - started
+    cpu = _group_cpu(pgid) - cpu
     ms = [seconds * 1000 for seconds, _ in samples]
     size = statistics.mean(size for _, size in samples)
     print(
         f"{handler.state.rsplit('____', 1)[-1]}.{handler.name:<12}"
         f" p50 {statistics.median(ms):7.1f} ms  p95 {_percentile(ms, 0.95):7.1f} ms"
         f"  p99 {_percentile(ms, 0.99):7.1f} ms  max {max(ms):7.1f} ms"
-        f"  {len(ms) / wall:7.1f} events/s  update {size:5.0f} B"
+        f"  {len(ms) / wall:7.1f} events/s  server CPU {cpu * 1000 / len(ms):5.2f} ms/event"
+        f"  update {size:5.0f} B"
         f"  ({len(tabs)} tabs x {events} events)"
     )
 
 
-async def _bench(args: argparse.Namespace, base: str, binding_id: int, app_dir: Path) -> None:
+async def _bench(
+    args: argparse.Namespace, base: str, binding_id: int, app_dir: Path, pgid: int
+) -> None:
     hashes, schema = _compiled_hashes(app_dir)
     if hashes is None:
         print("warning: no compiled state hashes found; hydrating without them")
@@ -469,7 +487,7 @@ async def _bench(args: argparse.Namespace, base: str, binding_id: int, app_dir: 
         print(f"{len(tabs)} tabs signed in and hydrated in {time.perf_counter() - started:.1f} s")
         handlers = _handlers(binding_id)
         for key in args.handlers.split(","):
-            await _run_handler(tabs, handlers[key.strip()], args.events, args.warmup)
+            await _run_handler(tabs, handlers[key.strip()], args.events, args.warmup, pgid)
     finally:
         await asyncio.gather(*(tab.close() for tab in tabs))
 
@@ -520,7 +538,7 @@ def main() -> None:
             if args.hold:
                 print(f"server process group {pid}; holding {args.hold:.0f} s")
                 time.sleep(args.hold)
-            asyncio.run(_bench(args, base, binding_id, app_dir))
+            asyncio.run(_bench(args, base, binding_id, app_dir, pid))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         if not args.keep:
