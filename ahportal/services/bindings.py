@@ -172,7 +172,7 @@ def _add_request(
         raise ValidationFailed("unit_id", "您已绑定该单位，无需重复申请")
     if _pending_of(session, person.id or 0) is not None:
         raise ValidationFailed("unit_id", _ONE_PENDING)
-    text = validation.text(note, "note", "申请说明", max_length=500)
+    text = validation.text(note, "note", "申请说明", max_length=500, multiline=True)
     assert person.id is not None and unit.id is not None
     binding = UnitBinding(person_id=person.id, unit_id=unit.id, note=text, created_at=utcnow())
     session.add(binding)

@@ -22,6 +22,7 @@ from ahportal.models import (
     Role,
     utcnow,
 )
+from ahportal.services import validation
 from ahportal.services.errors import SignInFailed, ValidationFailed
 
 PERSON_NAME_MAX = 32
@@ -70,7 +71,9 @@ def clean_mobile(raw: Any, field: str = "phone") -> str:
 
 def clean_name(raw: Any, field: str, label: str, max_length: int) -> str:
     """A required name of at most max_length characters."""
-    name = " ".join(str(raw or "").split())
+    # Names from 政务网 claims and the dev login form pass the same check as every form:
+    # no control characters or bidi overrides (U+202E once made "gpj.exe" read "exe.jpg").
+    name = " ".join(validation.plain(str(raw or ""), field, label).split())
     if not name:
         raise ValidationFailed(field, f"请填写{label}")
     if len(name) > max_length:

@@ -105,30 +105,20 @@ def generate_password() -> str:
 
 
 def _account_id(value: object) -> int:
-    """An account id from the browser; anything that is not a positive integer is unknown."""
-    if isinstance(value, bool):
-        raise NotFound("账号不存在或已被删除")
+    """An account id from the browser; anything the id column cannot hold is unknown."""
     try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+        return validation.record_id(value, "账号")
+    except ValidationFailed:
         raise NotFound("账号不存在或已被删除") from None
-    if number <= 0:
-        raise NotFound("账号不存在或已被删除")
-    return number
 
 
 def _optional_org_id(value: object, field: str, message: str) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise ValidationFailed(field, message)
     try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+        return validation.record_id(value)
+    except ValidationFailed:
         raise ValidationFailed(field, message) from None
-    if number <= 0:
-        raise ValidationFailed(field, message)
-    return number
 
 
 def _builtin_account(session: Session, account_id: object) -> Account:

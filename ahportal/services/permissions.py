@@ -107,7 +107,7 @@ def actor_for_account(session: Session, account: Account) -> Actor:
     )
 
 
-CHANGE_OWN_PASSWORD = "account.change_own_password"
+CHANGE_OWN_PASSWORD = "account.change_own_password"  # noqa: S105 (a permission name)
 
 
 def has_permission(actor: Actor | None, permission: str) -> bool:

@@ -195,7 +195,9 @@ def action_label(kind: RecordKind, action: str) -> str:
 
 def clean_opinion(opinion: object, *, required: bool, label: str) -> str | None:
     """The opinion as stored: free text checked once, at the one length limit."""
-    text = validation.text(opinion, "opinion", "审核意见", max_length=OPINION_MAX_LENGTH)
+    text = validation.text(
+        opinion, "opinion", "审核意见", max_length=OPINION_MAX_LENGTH, multiline=True
+    )
     if required and not text:
         raise ValidationFailed("opinion", f"{label}时必须填写审核意见")
     return text or None

@@ -200,3 +200,12 @@ def test_nothing_is_left_behind_when_refused(govnet_db: Session) -> None:
     with pytest.raises(ValidationFailed):
         sign_in_govnet(govnet_db, claims=person_claims(phone_number="bad"))
     assert govnet_db.exec(select(Person).where(col(Person.id_number) == ID_NUMBER)).first() is None
+
+
+def test_names_from_govnet_refuse_bidi_overrides():
+    from ahportal.services.govnet import clean_name
+
+    with pytest.raises(ValidationFailed) as refused:
+        clean_name("合肥\u202egpj.exe", "name", "单位名称", 64)
+    assert refused.value.field == "name" and "控制字符" in refused.value.message
+    assert clean_name("  合肥  新程 ", "name", "单位名称", 64) == "合肥 新程"

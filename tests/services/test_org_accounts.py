@@ -613,3 +613,9 @@ def test_other_roles_are_refused_everything_and_nothing_changes(session, actor_f
         with pytest.raises(PermissionDenied):
             call(actor)
         assert db_snapshot(session) == before, name
+
+
+@pytest.mark.parametrize("account_id", [2**31, 2**63, "99999999999999999999", "²", -1, True])
+def test_ids_the_database_cannot_hold_are_unknown_accounts(session, actor_for, account_id):
+    with pytest.raises(NotFound):
+        reset_password(session, actor=actor_for("ops"), account_id=account_id)

@@ -267,3 +267,11 @@ def test_one_pending_request_per_person_holds_under_a_race(session, actor_for):
         select(func.count()).select_from(FlowRecord).where(col(FlowRecord.kind) == KIND)
     ).one()
     assert flows >= 1
+
+
+def test_opinions_keep_their_lines(session, actor_for):
+    binding = _pending(session, "赵强")
+    workflow.decide(
+        session, KIND, binding.id, actor_for(UNIT), "reject", "1. 姓名有误\n2. 请补充材料"
+    )
+    assert _flows(session, binding.id)[-1].opinion == "1. 姓名有误\n2. 请补充材料"

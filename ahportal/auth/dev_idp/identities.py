@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session, col, select
 
 from ahportal.models import DemoIdentity, GovnetUserType
+from ahportal.services import validation
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.govnet import (
     PERSON_NAME_MAX,
@@ -28,7 +29,10 @@ def identity_from_form(session: Session, form: dict[str, str]) -> DemoIdentity:
     choice = form.get("choice")
     if choice == "existing":
         raw_id = form.get("identity_id", "")
-        identity = session.get(DemoIdentity, int(raw_id)) if raw_id.isdigit() else None
+        try:
+            identity = session.get(DemoIdentity, validation.record_id(raw_id))
+        except ValidationFailed:
+            identity = None
         if identity is None:
             raise ValidationFailed("identity_id", "所选演示身份不存在，请刷新页面后重试")
         return identity
