@@ -382,7 +382,8 @@ def public_shell(title: str, *content: rx.Component) -> rx.Component:
     """A page anyone may open (404): the menu when someone is signed in, else none."""
     signed_in = PortalState.user_name != ""
     home = rx.cond(signed_in, "/workbench", "/")
-    bar = rx.cond(signed_in, header(), portal_bar(home="/"))
+    sign_in = link_button("登录", "/login", secondary=True, id="header-sign-in")
+    bar = rx.cond(signed_in, header(), portal_bar(sign_in, home="/"))
     return rx.flex(
         bar,
         rx.flex(

@@ -43,6 +43,7 @@ def data_table(
     *,
     table_id: str,
     empty: str = "暂无数据",
+    min_width: str = "640px",
 ) -> rx.Component:
     """A table of the current page's rows, an empty-state line, and the pager.
 
@@ -58,6 +59,7 @@ def data_table(
                 ),
                 rx.table.body(rx.foreach(rows, render_row)),
                 width="100%",
+                min_width=min_width,
                 variant="surface",
                 id=table_id,
             ),

@@ -28,7 +28,7 @@ def _item(item: Any) -> rx.Component:
     return rx.fragment(
         rx.el.dt(item["label"], ":", color="#3d4a5c", font_size="14px", white_space="nowrap"),
         rx.el.dd(
-            item["value"],
+            rx.cond(item["value"] != "", item["value"], "—"),
             id=f"info-{item['key']}",
             margin="0",
             font_size="14px",
