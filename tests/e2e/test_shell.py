@@ -247,6 +247,14 @@ def test_menu_group_breadcrumbs_and_footer(page: Page, portal: str):
     page.goto(f"{portal}/tasks")
     expect(crumbs).to_have_text(re.compile(r"^首页\s*/\s*任务中心$"))
     expect(page.locator("h1")).to_have_count(1)
+    # Keyboard focus is visible: a 3 px outline on whatever Tab reaches next.
+    page.locator("#brand").focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert focused == ["solid", "3px"], focused
 
 
 SHOTS = [
