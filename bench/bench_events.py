@@ -12,8 +12,10 @@ browser does (state.js: `hydrate_and_load` with the compiled state hashes, on th
 /unit/registrations, whose on_load runs guard_page and the list load), and waits until
 the page is hydrated. Then, handler by handler, every tab sends K events one after
 another (the next once the previous one's state update is back; all tabs at once), and
-the round trip is the time from emit to that update. It prints p50/p95/p99 and events/s
-per handler; it asserts nothing. Only 127.0.0.1 is contacted.
+the round trip is the time from emit to that update. It prints p50/p95/p99, events/s and
+the server's CPU time per event (its process group's, which other load on the machine
+barely moves, unlike the latencies) per handler; it asserts nothing. Only 127.0.0.1 is
+contacted.
 
 Handlers: `set_opinion` (BindingAuditState's plain setter: no database; RegistrationsState
 has no setter that does not reload its list) and `open` (the 审核 dialog of 孙丽's pending
