@@ -361,6 +361,8 @@ def test_division_tree_expands_filters_and_works_by_keyboard(page: Page, portal:
     expect(page.locator(f"#{field}-toggle-340000")).to_be_focused()
     page.keyboard.press("Enter")  # collapses it
     expect(_node(page, field, "340100")).to_have_count(0)
+    page.keyboard.press("Enter")  # and opens it again
+    expect(_node(page, field, "340100")).to_be_visible()
     page.click(f"#{field}-close")
     expect(panel).to_have_count(0)
     expect(page.get_by_role("dialog")).to_be_visible()
