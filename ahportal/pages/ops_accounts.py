@@ -73,8 +73,7 @@ def _toolbar() -> rx.Component:
 
 
 def _status(row: Any) -> rx.Component:
-    color = rx.match(row["status"], ("正常", "green"), ("锁定中", "orange"), "gray")
-    return status_badge(row["status"], color)
+    return status_badge(row["status"], row["color"])
 
 
 def _actions(row: Any) -> rx.Component:

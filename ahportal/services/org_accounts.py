@@ -14,6 +14,9 @@ import secrets
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
@@ -22,7 +25,6 @@ from sqlmodel import Session, col, delete, select
 
 from ahportal.db import begin_write
 from ahportal.models import (
-    ROLE_LABELS,
     Account,
     Division,
     DivisionLevel,
@@ -40,7 +42,7 @@ from ahportal.models.division import is_within
 from ahportal.services import validation
 from ahportal.services.accounts import add_builtin_account, normalise_username
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
-from ahportal.services.formatting import like_pattern, local_time
+from ahportal.services.formatting import like_pattern
 from ahportal.services.passwords import hash_password
 from ahportal.services.permissions import Actor, require
 from ahportal.services.reference import division_names
@@ -130,13 +132,6 @@ def _builtin_account(session: Session, account_id: object) -> Account:
     return account
 
 
-def _role_label(role: Role, hr_level: HrLevel | None) -> str:
-    label = ROLE_LABELS[role]
-    if role is Role.HR_BUREAU and hr_level is not None:
-        return HR_LEVEL_LABELS[hr_level] + label
-    return label
-
-
 @contextmanager
 def _one_transaction(session: Session) -> Iterator[None]:
     """Commit what the block staged, or roll all of it back if the block fails."""
@@ -193,6 +188,34 @@ def _list_conditions(keyword: str | None, role: Role | None) -> list[ColumnEleme
     return conditions
 
 
+class AccountState(StrEnum):
+    """What 账号管理 shows in 状态: usable, locked by failed sign-ins, or disabled."""
+
+    ACTIVE = "active"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One built-in account in 账号管理."""
+
+    id: int
+    username: str
+    display_name: str
+    org_name: str
+    role: Role
+    hr_level: HrLevel | None
+    territory: str
+    state: AccountState
+    is_self: bool
+    created_at: datetime
+
+    @property
+    def disabled(self) -> bool:
+        return self.state is AccountState.DISABLED
+
+
 def _page_bounds(limit: object, offset: object) -> tuple[int, int]:
     try:
         size = int(str(limit))
@@ -212,7 +235,7 @@ def list_accounts(
     role: Role | str | None = None,
     limit: int,
     offset: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[AccountRow], int]:
     """One page of built-in accounts (newest first) and the total, filtered in SQL.
 
     `keyword` matches the username, the display name or the organisation's name.
@@ -241,34 +264,33 @@ def list_accounts(
     ).all()
     names = division_names(session) if found else {}
     now = utcnow()
-    rows: list[dict[str, Any]] = []
+    rows: list[AccountRow] = []
     for account, org, throttle in found:
         locked = bool(
             (throttle is not None and throttle.locked_until and throttle.locked_until > now)
             or (account.locked_until is not None and account.locked_until > now)
         )
         if account.disabled:
-            status = "已停用"
+            state = AccountState.DISABLED
         elif locked:
-            status = "锁定中"
+            state = AccountState.LOCKED
         else:
-            status = "正常"
+            state = AccountState.ACTIVE
         division_code = org.division_code if org else None
+        assert account.id is not None
         rows.append(
-            {
-                "id": account.id,
-                "username": account.username or "",
-                "display_name": account.display_name,
-                "org_name": org.name if org else "",
-                "role": account.role.value,
-                "role_label": _role_label(account.role, org.hr_level if org else None),
-                "territory": names.get(division_code or "", ""),
-                "status": status,
-                "disabled": account.disabled,
-                "locked": locked,
-                "is_self": actor is not None and account.id == actor.account_id,
-                "created_at": local_time(account.created_at),
-            }
+            AccountRow(
+                id=account.id,
+                username=account.username or "",
+                display_name=account.display_name,
+                org_name=org.name if org else "",
+                role=account.role,
+                hr_level=org.hr_level if org else None,
+                territory=names.get(division_code or "", ""),
+                state=state,
+                is_self=actor is not None and account.id == actor.account_id,
+                created_at=account.created_at,
+            )
         )
     return rows, total
 

@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from ahportal.models import BindingStatus
+from ahportal.models import ROLE_LABELS, BindingStatus, HrLevel, Role
 from ahportal.services.bindings import PersonBindingState
 from ahportal.services.formatting import local_time
+from ahportal.services.org_accounts import AccountState
 from ahportal.services.workflow import ActionChoice, FlowStep
 
 # (label, colour) per status value.
@@ -26,7 +27,12 @@ _STATUS: dict[Enum, tuple[str, str]] = {
     PersonBindingState.PENDING: ("待审核", "amber"),
     PersonBindingState.BOUND: ("已绑定", "green"),
     PersonBindingState.REJECTED: ("已驳回", "red"),
+    AccountState.ACTIVE: ("正常", "green"),
+    AccountState.LOCKED: ("锁定中", "orange"),
+    AccountState.DISABLED: ("已停用", "gray"),
 }
+
+_HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
 
 # Button colour of a workflow action; anything not listed reads as a refusal.
 _ACTION_TONES = {"approve": "green", "pass": "green"}
@@ -43,6 +49,12 @@ def status_color(value: Enum) -> str:
 def status_options(enum_cls: type[Enum]) -> list[dict[str, str]]:
     """A filter's choices for a status enum: value and label, in declaration order."""
     return [{"value": str(member.value), "label": status_label(member)} for member in enum_cls]
+
+
+def role_label(role: Role, hr_level: HrLevel | None = None) -> str:
+    """单位管理员, 市级人社部门, …"""
+    prefix = _HR_LEVEL_PREFIX.get(hr_level, "") if role is Role.HR_BUREAU and hr_level else ""
+    return prefix + ROLE_LABELS[role]
 
 
 def when(value: datetime | None) -> str:

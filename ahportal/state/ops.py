@@ -14,7 +14,9 @@ import reflex as rx
 from ahportal.db import session_scope
 from ahportal.services import org_accounts
 from ahportal.services.errors import DomainError, NotSignedIn, PermissionDenied, ValidationFailed
+from ahportal.services.org_accounts import AccountRow
 from ahportal.services.units import division_options
+from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.division_tree import tree_options
 from ahportal.state.notice import notify
@@ -48,18 +50,19 @@ ROLE_CHOICES = (
 HR_LEVEL_CHOICES = (("", "请选择级别"), ("province", "省级"), ("city", "市级"), ("county", "县级"))
 
 
-def _row_dict(row: dict[str, Any]) -> dict[str, str]:
+def _row_dict(row: AccountRow) -> dict[str, str]:
     """A list row as plain strings for the page (flags as "1" / "")."""
     return {
-        "id": str(row["id"]),
-        "username": row["username"],
-        "name": row["org_name"] or row["display_name"],
-        "role_label": row["role_label"],
-        "territory": row["territory"] or "—",
-        "status": row["status"],
-        "disabled": "1" if row["disabled"] else "",
-        "is_self": "1" if row["is_self"] else "",
-        "created_at": row["created_at"],
+        "id": str(row.id),
+        "username": row.username,
+        "name": row.org_name or row.display_name,
+        "role_label": display.role_label(row.role, row.hr_level),
+        "territory": row.territory or "—",
+        "status": display.status_label(row.state),
+        "color": display.status_color(row.state),
+        "disabled": "1" if row.disabled else "",
+        "is_self": "1" if row.is_self else "",
+        "created_at": display.when(row.created_at),
     }
 
 

@@ -29,6 +29,7 @@ from ahportal.services.errors import (
     ValidationFailed,
 )
 from ahportal.services.org_accounts import (
+    AccountState,
     create_org_account,
     form_options,
     generate_password,
@@ -37,6 +38,7 @@ from ahportal.services.org_accounts import (
     set_disabled,
 )
 from ahportal.services.sessions import authenticate_password, resolve_actor, start_session
+from ahportal.state import display
 from tests.helpers import db_snapshot
 
 NON_OPS = ["李明", "安徽省立医院", "dept-health-hefei", "hr-340100", "committee-health"]
@@ -352,14 +354,14 @@ def test_reset_password_unlocks_a_locked_account(session, actor_for):
     rows, _ = list_accounts(
         session, actor=actor_for("ops"), keyword="unit-xiwang", limit=10, offset=0
     )
-    assert rows[0]["status"] == "锁定中"
-    new = reset_password(session, actor=actor_for("ops"), account_id=rows[0]["id"])
+    assert rows[0].state is AccountState.LOCKED
+    new = reset_password(session, actor=actor_for("ops"), account_id=rows[0].id)
     assert session.get(LoginThrottle, "unit-xiwang") is None
     assert authenticate_password(session, username="unit-xiwang", password=new)
     rows, _ = list_accounts(
         session, actor=actor_for("ops"), keyword="unit-xiwang", limit=10, offset=0
     )
-    assert rows[0]["status"] == "正常"
+    assert rows[0].state is AccountState.ACTIVE
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "", None, "0", "-3", 999999, "1.5", True])
@@ -406,7 +408,7 @@ def test_disable_ends_sessions_at_once_and_enable_restores(session, actor_for):
         authenticate_password(session, username="hr-340100", password=DEMO_PASSWORD)
     assert "停用" in exc.value.message
     rows, _ = list_accounts(session, actor=ops, keyword="hr-340100", limit=10, offset=0)
-    assert rows[0]["status"] == "已停用" and rows[0]["disabled"] is True
+    assert rows[0].state is AccountState.DISABLED and rows[0].disabled is True
     # Disabling again changes nothing and logs nothing.
     logs = session.exec(select(func.count()).select_from(OperationLog)).one()
     assert set_disabled(session, actor=ops, account_id=target.id, disabled=True) == 0
@@ -468,7 +470,7 @@ def test_list_pages_through_every_builtin_account_newest_first(session, actor_fo
         assert len(rows) <= 7
         if not rows:
             break
-        seen += [row["id"] for row in rows]
+        seen += [row.id for row in rows]
         offset += 7
     assert len(seen) == expected == len(set(seen))
     assert seen[0] == created
@@ -478,10 +480,10 @@ def test_list_pages_through_every_builtin_account_newest_first(session, actor_fo
     assert not set(govnet) & set(seen)
     first, _ = list_accounts(session, actor=ops, limit=1, offset=0)
     row = first[0]
-    assert row["username"] == "unit-newest" and row["org_name"] == "最新内置单位"
-    assert row["role_label"] == "单位管理员" and row["status"] == "正常"
-    assert row["territory"] == "安徽省合肥市巢湖市"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row["created_at"])
+    assert row.username == "unit-newest" and row.org_name == "最新内置单位"
+    assert row.role is Role.UNIT_ADMIN and row.state is AccountState.ACTIVE
+    assert row.territory == "安徽省合肥市巢湖市"
+    assert row.created_at.tzinfo is not None
 
 
 def test_list_rows_show_hr_level_and_territory(session, actor_for):
@@ -489,32 +491,34 @@ def test_list_rows_show_hr_level_and_territory(session, actor_for):
         session, actor=actor_for("ops"), keyword="hr-340000", limit=10, offset=0
     )
     assert total == 1
-    assert rows[0]["role_label"] == "省级人社部门" and rows[0]["territory"] == "安徽省"
+    assert (rows[0].role, rows[0].hr_level) == (Role.HR_BUREAU, HrLevel.PROVINCE)
+    assert display.role_label(rows[0].role, rows[0].hr_level) == "省级人社部门"
+    assert rows[0].territory == "安徽省"
     rows, _ = list_accounts(
         session, actor=actor_for("ops"), keyword="hr-340104", limit=10, offset=0
     )
-    assert rows[0]["role_label"] == "县级人社部门"
-    assert rows[0]["territory"] == "安徽省合肥市蜀山区"
+    assert display.role_label(rows[0].role, rows[0].hr_level) == "县级人社部门"
+    assert rows[0].territory == "安徽省合肥市蜀山区"
     ops_rows, _ = list_accounts(session, actor=actor_for("ops"), keyword="ops", limit=10, offset=0)
-    assert any(r["is_self"] for r in ops_rows)
+    assert any(r.is_self for r in ops_rows)
 
 
 def test_list_filters_by_role_and_keyword(session, actor_for):
     ops = actor_for("ops")
     rows, total = list_accounts(session, actor=ops, role="hr_bureau", limit=100, offset=0)
     assert total == _builtin_count(session, col(Account.role) == Role.HR_BUREAU) == len(rows)
-    assert {r["role"] for r in rows} == {"hr_bureau"}
+    assert {r.role for r in rows} == {"hr_bureau"}
     # The keyword matches usernames (case-insensitively) and organisation names.
     rows, total = list_accounts(session, actor=ops, keyword="HR-3401", limit=100, offset=0)
-    assert {r["username"] for r in rows} == {"hr-340100", "hr-340104", "hr-340111", "hr-340123"}
+    assert {r.username for r in rows} == {"hr-340100", "hr-340104", "hr-340111", "hr-340123"}
     rows, total = list_accounts(session, actor=ops, keyword="合肥市", limit=100, offset=0)
-    assert {r["username"] for r in rows} == {"hr-340100", "dept-health-hefei"}
+    assert {r.username for r in rows} == {"hr-340100", "dept-health-hefei"}
     rows, total = list_accounts(
         session, actor=ops, keyword="合肥市", role="department", limit=100, offset=0
     )
-    assert [r["username"] for r in rows] == ["dept-health-hefei"] and total == 1
+    assert [r.username for r in rows] == ["dept-health-hefei"] and total == 1
     rows, total = list_accounts(session, actor=ops, keyword="希望小学", limit=100, offset=0)
-    assert [r["username"] for r in rows] == ["unit-xiwang"]
+    assert [r.username for r in rows] == ["unit-xiwang"]
 
 
 def test_list_keyword_wildcards_are_literal(session, actor_for):
@@ -529,7 +533,7 @@ def test_list_keyword_wildcards_are_literal(session, actor_for):
     )
     for keyword in ("%", "_"):
         rows, total = list_accounts(session, actor=ops, keyword=keyword, limit=100, offset=0)
-        assert [r["username"] for r in rows] == ["unit_under"] and total == 1
+        assert [r.username for r in rows] == ["unit_under"] and total == 1
     rows, total = list_accounts(session, actor=ops, keyword="no-such-thing", limit=10, offset=0)
     assert rows == [] and total == 0
 
