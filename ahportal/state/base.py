@@ -60,8 +60,11 @@ class PortalState(rx.State):
             return rx.redirect("/login?error=signed_out", replace=True)
         self._show_actor(actor)
         path = self.router.page.path
-        if actor.must_change_password and path != FORCED_CHANGE_PATH:
-            return rx.redirect(FORCED_CHANGE_PATH, replace=True)
+        if actor.must_change_password:
+            # First the account's own password, then registration and everything else.
+            if path != FORCED_CHANGE_PATH:
+                return rx.redirect(FORCED_CHANGE_PATH, replace=True)
+            return None
         registration = REGISTRATION_PAGES.get(actor.role)
         if actor.needs_registration and registration and path != registration:
             return rx.redirect(registration, replace=True)
