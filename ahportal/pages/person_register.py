@@ -9,6 +9,7 @@ from ahportal.components.notice import notice_area
 from ahportal.components.table import form_field
 from ahportal.components.theme import TEXT_MUTED, primary_button
 from ahportal.components.unit_search import unit_request_fields, unit_search_dialog
+from ahportal.state.base import PortalState
 from ahportal.state.person import PersonRegisterState as S
 
 
@@ -21,7 +22,7 @@ def _readonly(label: str, value: rx.Var, field_id: str) -> rx.Component:
 def person_register_page() -> rx.Component:
     return page_frame(
         rx.el.main(
-            notice_area(inline=True),
+            rx.box(notice_area(inline=True), max_width="820px", width="100%"),
             rx.card(
                 rx.vstack(
                     rx.heading("个人注册", as_="h1", size="6"),
@@ -76,5 +77,7 @@ def person_register_page() -> rx.Component:
             padding=rx.breakpoints(initial="1rem 0.75rem", sm="2rem"),
             id="main",
         ),
-        bar=portal_bar(sign_out_button()),
+        bar=portal_bar(
+            rx.text(PortalState.user_name, weight="bold", color="white"), sign_out_button()
+        ),
     )

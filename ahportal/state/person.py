@@ -37,6 +37,17 @@ def _identity(actor: Actor | None) -> dict[str, str]:
     }
 
 
+def _take_unit(state: UnitSearchMixin, errors: dict[str, str], unit_id: str, name: str):  # type: ignore[no-untyped-def]
+    """选择 in the unit search: remember the unit; its "choose a unit" error goes, and with
+    the last error the form's error notice."""
+    UnitSearchMixin.choose_unit(state, unit_id, name)  # type: ignore[operator]
+    if state.chosen_unit_id and "unit_id" in errors:
+        errors.pop("unit_id")
+        if not errors:
+            return notify.clear_errors()
+    return None
+
+
 class PersonRegisterState(PortalState, UnitSearchMixin):
     """个人注册: identity from the token (read-only), 是否选择所在单位, 申请说明."""
 
@@ -51,6 +62,10 @@ class PersonRegisterState(PortalState, UnitSearchMixin):
         if actor is None or actor.person_id is None:
             return
         self.identity = _identity(actor)
+
+    @rx.event
+    def choose_unit(self, unit_id: str, name: str):  # type: ignore[no-untyped-def]
+        return _take_unit(self, self.errors, unit_id, name)
 
     @rx.event
     def set_unit_choice(self, value: str) -> None:
@@ -74,8 +89,9 @@ class PersonRegisterState(PortalState, UnitSearchMixin):
                     note=self.note,
                 )
         except ValidationFailed as exc:
+            # Shown beside the field (one message per refusal, not a notice as well).
             self.errors = {exc.field: exc.message}
-            return notify.error(exc.message)
+            return None
         except DomainError as exc:
             return notify.error(exc.message)
         message = "注册成功，已提交单位审核" if self.unit_choice == "是" else "注册成功"
@@ -164,6 +180,10 @@ class ProfileState(PortalState, UnitSearchMixin):
         self.note = ""
 
     @rx.event
+    def choose_unit(self, unit_id: str, name: str):  # type: ignore[no-untyped-def]
+        return _take_unit(self, self.errors, unit_id, name)
+
+    @rx.event
     def set_change_open(self, value: bool) -> None:
         self.change_open = bool(value)
 
@@ -180,8 +200,9 @@ class ProfileState(PortalState, UnitSearchMixin):
                     session, actor=self._actor(), unit_id=self.chosen_unit_id, note=self.note
                 )
         except ValidationFailed as exc:
+            # Shown beside the field (one message per refusal, not a notice as well).
             self.errors = {exc.field: exc.message}
-            return notify.error(exc.message)
+            return None
         except DomainError as exc:
             return notify.error(exc.message)
         self.change_open = False

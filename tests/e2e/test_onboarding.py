@@ -82,7 +82,9 @@ def test_new_person_registers_requests_unit_and_unit_approves(page: Page, portal
     expect(page.locator("#reg-id-number")).to_have_value(re.compile(r"^340\*+\d{3}[\dX]$"))
     page.click("#person-register-submit")  # 是 but no unit chosen
     expect(page.locator("#err-unit_id")).to_contain_text("请选择所在单位")
+    expect(page.locator("#notices .notice")).to_have_count(0)  # one message: the field's
     _choose_unit(page, "宏景", "合肥宏景软件有限公司")
+    expect(page.locator("#err-unit_id")).to_have_count(0)  # corrected: the error goes
     page.fill("#reg-note", "本人为该公司软件工程师")
     screenshot(page, "onboarding-person-register")
     page.click("#person-register-submit")
@@ -255,5 +257,10 @@ def test_applicant_uploads_and_crops_a_photo(page: Page, portal, tmp_path):
     expect(page.locator("#notices")).to_contain_text("照片已保存")
     photo = page.locator("#photo")
     expect(photo).to_be_visible()
+    # The new image replaces the old one once it has loaded: wait for that, then measure.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#photo');"
+        " return img && img.complete && img.naturalWidth > 0; }"
+    )
     assert photo.evaluate("img => img.naturalWidth") == 295
     assert photo.evaluate("img => img.naturalHeight") == 413
