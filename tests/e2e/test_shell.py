@@ -384,3 +384,17 @@ def test_filter_bar_queries_and_resets(page: Page, portal: str):
     expect(page.locator("#ops-search-keyword")).to_have_value("")
     expect(page.locator("#ops-role-filter")).to_have_value("")
     expect(table.locator("tr")).to_have_count(10)
+
+
+def test_public_pages_fit_a_phone(browser: Browser, portal: str):
+    page = _context_page(browser, portal, 375, 812)
+    try:
+        for path, name in (("/", "home"), ("/login/", "login")):
+            page.goto(f"{portal}{path}")
+            page.wait_for_selector("h1")
+            page.wait_for_timeout(500)
+            _no_horizontal_overflow(page, f"{path} at 375px")
+            screenshot(page, f"shell-public-{name}-375")
+        expect(page.locator("#brand img")).to_be_visible()
+    finally:
+        page.context.close()
