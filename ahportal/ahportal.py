@@ -7,6 +7,7 @@ from reflex.event import EventSpec
 
 from ahportal import log_redaction
 from ahportal.components.layout import PORTAL_NAME
+from ahportal.components.theme import FONT_STACK
 from ahportal.navigation import ROUTES
 from ahportal.request_limits import RequestLimitsMiddleware
 from ahportal.security_headers import SecurityHeadersMiddleware
@@ -35,6 +36,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="description", content=PORTAL_NAME)],
     api_transformer=_build_api_transformers(),
     backend_exception_handler=backend_exception_handler,
+    style={"font_family": FONT_STACK},
 )
 
 for route in ROUTES:

@@ -67,6 +67,14 @@ def _resolve(target: str) -> object:
 
 ROUTES: tuple[Route, ...] = (
     Route("/", "首页", "ahportal.pages.home:home_page", PUBLIC),
+    # Reflex serves the page registered at "404" for every path no route has.
+    Route(
+        "404",
+        "页面不存在",
+        "ahportal.pages.not_found:not_found_page",
+        PUBLIC,
+        loader="ahportal.state.shell:ShellState.show_if_signed_in",
+    ),
     Route(
         "/login",
         "登录",

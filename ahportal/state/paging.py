@@ -49,8 +49,3 @@ class PagingMixin(rx.State, mixin=True):
         if self.page > 1:
             self.page -= 1
         return self._reload()
-
-    @rx.event
-    def first_page(self):  # type: ignore[no-untyped-def]
-        self.page = 1
-        return self._reload()

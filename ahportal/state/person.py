@@ -225,8 +225,10 @@ class ProfileState(PortalState, UnitSearchMixin):
         try:
             require(self._actor(), "profile.view_own")
             if not files:
-                raise ValidationFailed("photo", "请选择要上传的照片")
-            limit = photos.MAX_PHOTO_MB * 1024 * 1024
+                # Also what follows a file the browser refused (too big, wrong type): the
+                # upload then arrives empty, and the message must say the rules.
+                raise ValidationFailed("photo", photos.no_photo_message())
+            limit = photos.photo_limit_mb() * 1024 * 1024
             data = await files[0].read(limit + 1)
             staged = photos.stage_photo(actor=self._actor(), data=data)
         except DomainError as exc:
@@ -240,7 +242,7 @@ class ProfileState(PortalState, UnitSearchMixin):
     @rx.event
     def photo_rejected(self, rejections: list) -> None:  # type: ignore[type-arg]
         """The browser refused the file before upload (type or size)."""
-        self.photo_error = f"照片须为 JPG 或 PNG 格式，且不超过 {photos.MAX_PHOTO_MB} MB"
+        self.photo_error = photos.photo_rules_message()
 
     @rx.event
     def set_zoom(self, value: list[int | float]) -> None:

@@ -51,7 +51,6 @@ _LIVE_CHECKS: dict[str, Any] = {
     "fax": lambda v: validation.phone(v, "fax", "传真号码"),
 }
 _MAX_INPUT = 300
-_MAX_KEYWORD = 20
 
 BASIC_ITEMS: tuple[tuple[str, str], ...] = (
     ("name", "单位名称"),
@@ -111,9 +110,7 @@ class UnitFormMixin(rx.State, mixin=True):
     form: dict[str, str] = {}
     errors: dict[str, str] = {}
     natures: list[dict[str, str]] = []
-    division_keyword: str = ""
     division_options: list[dict[str, str]] = []
-    division_open: bool = False
     # Shown on the page as well as in a toast (role=alert), so the outcome never depends
     # on the toast alone.
     form_message: str = ""
@@ -123,12 +120,10 @@ class UnitFormMixin(rx.State, mixin=True):
         def _actor(self) -> Actor | None: ...
 
     def _load_divisions(self, session: Session) -> None:
-        self.division_options = tree_options(division_options(session, self.division_keyword))
+        self.division_options = tree_options(division_options(session))
 
     def _load_choices(self, session: Session) -> None:
         self.natures = [{"id": str(n["id"]), "name": n["name"]} for n in unit_natures(session)]
-        self.division_keyword = ""
-        self.division_open = False
         self._load_divisions(session)
 
     def _fail(self, exc: DomainError):  # type: ignore[no-untyped-def]
@@ -174,26 +169,12 @@ class UnitFormMixin(rx.State, mixin=True):
         return self._recheck("is_central")
 
     @rx.event
-    def set_division_open(self, is_open: bool) -> None:
-        self.division_open = is_open is True
-
-    @rx.event
-    def filter_divisions(self, keyword: str) -> None:
-        """输入关键字进行过滤: the matches and their ancestors."""
-        if self._actor() is None:
-            return
-        self.division_keyword = str(keyword or "")[:_MAX_KEYWORD]
-        with session_scope() as session:
-            self._load_divisions(session)
-
-    @rx.event
     def choose_division(self, code: str):  # type: ignore[no-untyped-def]
         """Pick a division from the tree; only codes the tree offered are taken."""
         for option in self.division_options:
             if option["code"] == code:
                 self.form["division_code"] = option["code"]
                 self.form["division_name"] = option["full_name"]
-                self.division_open = False
                 return self._recheck("division_code")
         return None
 
@@ -345,7 +326,6 @@ class UnitInfoState(PagingMixin, UnitFormMixin, PortalState):
         """The dialog's own close (Esc, 取消); opening goes through open_edit."""
         if is_open is not True:
             self.edit_open = False
-            self.division_open = False
             self.errors, self.form_message = {}, ""
 
     @rx.event
@@ -363,7 +343,6 @@ class UnitInfoState(PagingMixin, UnitFormMixin, PortalState):
             return self._fail(exc)
         self._show_profile(profile)
         self.edit_open = False
-        self.division_open = False
         if not changed:
             self.notice = "单位信息没有变化"
             return notify.info(self.notice)

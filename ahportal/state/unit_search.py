@@ -53,16 +53,8 @@ class UnitSearchMixin(rx.State, mixin=True):
         self.search_open = True
 
     @rx.event
-    def close_search(self) -> None:
-        self.search_open = False
-
-    @rx.event
     def set_search_open(self, value: bool) -> None:
         self.search_open = bool(value)
-
-    @rx.event
-    def set_search_keyword(self, value: str) -> None:
-        self.search_keyword = str(value)[:50]
 
     @rx.event
     def search(self, form: dict | None = None):  # type: ignore[no-untyped-def,type-arg]

@@ -17,8 +17,12 @@ import pytest
 from sqlmodel import col, select
 
 from ahportal.models import BindingStatus, Person, UnitBinding
+from ahportal.state.division_tree import DivisionTreeState
+from ahportal.state.notice import NoticeState
+from ahportal.state.password import PasswordState
 from ahportal.state.person import PersonRegisterState, ProfileState
 from ahportal.state.registrations import BindingAuditState, RegistrationsState
+from ahportal.state.shell import ShellState
 from ahportal.state.tasks import TaskCenterState
 from ahportal.state.unit_info import UnitInfoState, UnitRegisterState
 from ahportal.state.workbench import WorkbenchState
@@ -31,6 +35,33 @@ AUTHORITIES = ["dept-health-hefei", "hr-340100", "committee-health", "ops"]
 # "{binding}" in arguments is replaced by the id of 赵强's pending request to 合肥宏景.
 MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
     WorkbenchState: ({"load": ()}, set(), ["pending", "facts"]),
+    ShellState: (
+        {"show_if_signed_in": ()},
+        {"toggle_menu", "close_menu", "toggle_group"},
+        ["user_name", "menu"],
+    ),
+    PasswordState: (
+        {
+            "load": (),
+            "submit": (
+                {
+                    "old_password": "Demo2026ah",
+                    "new_password": "Forged2026x",
+                    "confirm_password": "Forged2026x",
+                },
+            ),
+        },
+        set(),
+        ["username"],
+    ),
+    # Open/closed and expanded nodes of the 属地 picker: no data behind them.
+    DivisionTreeState: (
+        {},
+        {"clear_choice", "close", "open_change", "pick", "set_keyword", "toggle", "toggle_open"},
+        [],
+    ),
+    # Notices on screen: text the portal itself pushed; sync drops another session's.
+    NoticeState: ({}, {"clear_errors", "close", "expire", "push", "sync"}, []),
     RegistrationsState: (
         {
             "load": (),
@@ -39,7 +70,6 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "set_status_filter": ("all",),
             "next_page": (),
             "previous_page": (),
-            "first_page": (),
             "decide_selected": ("approve",),
         },
         {"toggle_selected", "set_batch_opinion"},
@@ -63,7 +93,6 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         {
             "cancel_photo",
             "choose_unit",
-            "close_search",
             "open_change",
             "open_search",
             "photo_rejected",
@@ -71,7 +100,6 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "set_center_y",
             "set_change_open",
             "set_note",
-            "set_search_keyword",
             "set_search_open",
             "set_zoom",
         },
@@ -87,10 +115,8 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         },
         {
             "choose_unit",
-            "close_search",
             "open_search",
             "set_note",
-            "set_search_keyword",
             "set_search_open",
             "set_unit_choice",
         },
@@ -103,7 +129,6 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "set_kind_filter": ("binding",),
             "next_page": (),
             "previous_page": (),
-            "first_page": (),
         },
         {"open_task"},
         ["rows"],
@@ -116,13 +141,10 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "open_edit": (),
             "next_page": (),
             "previous_page": (),
-            "first_page": (),
         },
         {
             "choose_division",
-            "filter_divisions",
             "set_central",
-            "set_division_open",
             "set_edit_open",
             "set_form_field",
         },
@@ -132,9 +154,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         {"load": (), "submit": ()},
         {
             "choose_division",
-            "filter_divisions",
             "set_central",
-            "set_division_open",
             "set_form_field",
         },
         ["unit_name", "unit_uscc", "natures"],
@@ -144,6 +164,10 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
 # Who must be refused by each State's data handlers (the right role outside its scope too).
 REFUSED = {
     WorkbenchState: [None],
+    ShellState: [None],
+    PasswordState: [None, APPLICANT, OTHER_UNIT],
+    DivisionTreeState: [],
+    NoticeState: [],
     RegistrationsState: [None, APPLICANT, *AUTHORITIES],
     BindingAuditState: [None, APPLICANT, OTHER_UNIT, *AUTHORITIES],
     ProfileState: [None, UNIT, *AUTHORITIES],

@@ -34,7 +34,6 @@ DATA_HANDLERS = {
     "toggle_disabled",
     "next_page",
     "previous_page",
-    "first_page",
     "reload",
 }
 # Handlers that only move the page's own dialogs; they read no data.
@@ -97,7 +96,6 @@ def _hostile_args(session) -> dict[str, tuple[Any, ...]]:
         "toggle_disabled": (target,),
         "next_page": (),
         "previous_page": (),
-        "first_page": (),
         "reload": (),
     }
 
