@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ahportal.components.layout import link_button, portal_bar
+from ahportal.components.layout import link_button, page_frame
 from ahportal.components.native_form import native_form
 from ahportal.components.notice import notice_area
+from ahportal.components.theme import primary_button
 from ahportal.state.login import LoginState
 
 
@@ -109,7 +110,7 @@ def _builtin_box() -> rx.Component:
                         high_contrast=True,
                     ),
                 ),
-                rx.button("登录", type="submit", size="3", width="100%", id="password-submit"),
+                primary_button("登录", type="submit", size="3", width="100%", id="password-submit"),
                 spacing="2",
                 width="100%",
             ),
@@ -120,13 +121,12 @@ def _builtin_box() -> rx.Component:
 
 
 def login_page() -> rx.Component:
-    return rx.box(
-        notice_area(),
-        portal_bar(),
+    return page_frame(
         rx.el.main(
             rx.vstack(
                 rx.heading("用户登录", as_="h1", size="7"),
                 rx.text("推荐使用谷歌浏览器或 360 安全浏览器极速模式", size="2", color="#3d4a5c"),
+                notice_area(inline=True),
                 rx.cond(
                     LoginState.notice != "",
                     rx.callout(
@@ -142,9 +142,7 @@ def login_page() -> rx.Component:
                 ),
                 align="center",
                 spacing="4",
-                padding="2rem",
+                padding=rx.breakpoints(initial="1rem", sm="2rem"),
             ),
         ),
-        background="#f3f5f8",
-        min_height="100vh",
     )
