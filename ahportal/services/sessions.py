@@ -7,13 +7,20 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case
+from sqlalchemy import and_, bindparam, case
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select, update
 
-from ahportal.models import Account, AuthSession, LoginMethod, LoginThrottle, utcnow
+from ahportal.models import (
+    Account,
+    AuthSession,
+    LoginMethod,
+    LoginThrottle,
+    Organization,
+    utcnow,
+)
 from ahportal.services.errors import SignInFailed
 from ahportal.services.passwords import verify_password
 from ahportal.services.permissions import Actor, actor_for_account
@@ -197,6 +204,19 @@ def start_session(
     return raw
 
 
+# Built once: building and cache-keying the statement cost as much as running it. The
+# account's organisation comes in the same query, so actor_for_account's session.get()
+# finds it in the identity map.
+_OPEN_SESSION = (
+    select(AuthSession, Account, Organization)
+    .join(Account, col(Account.id) == col(AuthSession.account_id))
+    .join(Organization, col(Organization.id) == col(Account.org_id), isouter=True)
+    .where(
+        col(AuthSession.token_hash) == bindparam("token_hash"), col(AuthSession.ended_at).is_(None)
+    )
+)
+
+
 def resolve_actor(
     session: Session, raw_token: str | None, now: datetime | None = None
 ) -> Actor | None:
@@ -209,16 +229,10 @@ def resolve_actor(
         return None
     settings = get_settings()
     now = now or utcnow()
-    row = session.exec(
-        select(AuthSession, Account)
-        .join(Account, col(Account.id) == col(AuthSession.account_id))
-        .where(
-            col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None)
-        )
-    ).first()
+    row = session.exec(_OPEN_SESSION, params={"token_hash": _digest(raw_token)}).first()
     if row is None:
         return None
-    auth_session, account = row
+    auth_session, account, _org = row  # _org stays referenced for actor_for_account
     reason = None
     if account.disabled:
         reason = "disabled"

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -408,10 +408,15 @@ def flow_steps(session: Session, kind: RecordKind, record_id: int) -> list[FlowS
 
 def flow_of(session: Session, kind: RecordKind, record_id: int) -> list[FlowRecord]:
     """Every step of a record's flow, oldest first."""
-    return list(
-        session.exec(
-            select(FlowRecord)
-            .where(col(FlowRecord.kind) == kind, col(FlowRecord.record_id) == record_id)
-            .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
-        )
+    return list(session.exec(_FLOW, params={"kind": kind, "record_id": record_id}))
+
+
+# Built once: building and cache-keying a statement costs about as much as running it.
+_FLOW = (
+    select(FlowRecord)
+    .where(
+        col(FlowRecord.kind) == bindparam("kind"),
+        col(FlowRecord.record_id) == bindparam("record_id"),
     )
+    .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
+)

@@ -6,7 +6,7 @@ their choice lists from the states, so a label is written once.
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -84,14 +84,18 @@ def flow_rows(steps: list[FlowStep]) -> list[dict[str, str]]:
 
 def text_fields(model: Any) -> dict[str, str]:
     """A read model's fields as strings for a State var (enums by label, times in China time)."""
-    values = asdict(model) if is_dataclass(model) and not isinstance(model, type) else dict(model)
+    # Shallow: asdict() would deep-copy the lists (flow, actions) only for them to be skipped.
+    if is_dataclass(model) and not isinstance(model, type):
+        values = {f.name: getattr(model, f.name) for f in fields(model)}
+    else:
+        values = dict(model)
     out: dict[str, str] = {}
     for key, value in values.items():
         if isinstance(value, Enum):
             out[key] = status_label(value)
         elif isinstance(value, datetime):
             out[key] = when(value)
-        elif isinstance(value, list | dict):
+        elif isinstance(value, list | dict) or is_dataclass(value):
             continue
         else:
             out[key] = "" if value is None else str(value)

@@ -37,7 +37,7 @@ class BindingAuditState(PortalState):
     def open(self, binding_id: int):  # type: ignore[no-untyped-def]
         try:
             with session_scope() as session:
-                detail = binding_detail(session, actor=self._actor(), binding_id=binding_id)
+                detail = binding_detail(session, actor=self._actor(session), binding_id=binding_id)
         except DomainError as exc:
             return notify.error(exc.message)
         self.flow = display.flow_rows(detail.flow)

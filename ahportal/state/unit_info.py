@@ -117,7 +117,7 @@ class UnitFormMixin(rx.State, mixin=True):
 
     if TYPE_CHECKING:
 
-        def _actor(self) -> Actor | None: ...
+        def _actor(self, session: Session | None = None) -> Actor | None: ...
 
     def _load_divisions(self, session: Session) -> None:
         self.division_options = tree_options(division_options(session))

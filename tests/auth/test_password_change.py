@@ -221,7 +221,7 @@ def test_state_refuses_and_changes_nothing(
     actor = actor_for(who) if who else None
     calls: list[int] = []
 
-    def fake_actor(self):  # type: ignore[no-untyped-def]
+    def fake_actor(self, session=None):  # type: ignore[no-untyped-def]
         calls.append(1)
         return actor
 

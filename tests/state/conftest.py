@@ -14,7 +14,7 @@ def as_actor(monkeypatch):
     def use(actor):
         calls: list[int] = []
 
-        def fake_actor(self):
+        def fake_actor(self, session=None):
             calls.append(1)
             return actor
 
