@@ -36,7 +36,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -50,6 +49,11 @@ from typing import Any
 
 import httpx
 import socketio
+
+# Run as `python bench/bench_events.py` from the project: its tests package holds the
+# server helpers the browser tests use too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.serving import npm_registry, stop, wait_until_up
 
 PROJECT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -154,19 +158,6 @@ def _keep_web(app_dir: Path, web_cache: Path | None) -> None:
     shutil.rmtree(partial, ignore_errors=True)
 
 
-def _npm_registry() -> str:
-    for npm in ("/usr/bin/npm", str(VENV_BIN / "npm")):
-        try:
-            out = subprocess.run(
-                [npm, "config", "get", "registry"], capture_output=True, text=True, timeout=30
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    return ""
-
-
 def _env(folder: Path, port: int, redis_url: str, workers: int) -> dict[str, str]:
     env = {
         k: v
@@ -195,7 +186,7 @@ def _env(folder: Path, port: int, redis_url: str, workers: int) -> dict[str, str
     if redis_url:
         env["AHPORTAL_REDIS_URL"] = redis_url
         env["REFLEX_REDIS_URL"] = redis_url
-    registry = _npm_registry()
+    registry = npm_registry()
     if registry:
         env["NPM_CONFIG_REGISTRY"] = registry
     return env
@@ -291,40 +282,15 @@ def _serve(args: argparse.Namespace, folder: Path):  # type: ignore[no-untyped-d
         )
     try:
         started = time.monotonic()
-        _wait_until_up(process, base, log)
+        try:
+            wait_until_up(process, base, log, STARTUP_TIMEOUT)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
         print(f"portal up at {base} after {time.monotonic() - started:.0f} s (log {log})")
         _keep_web(app_dir, web_cache)
         yield base, binding_id, app_dir, process.pid
     finally:
-        _stop(process)
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    with contextlib.suppress(OSError):
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    return "(no log)"
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the portal exited with {process.returncode}:\n{_tail(log)}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/login/", timeout=5).status_code == 200:
-                return
-        time.sleep(0.5)
-    raise SystemExit(f"the portal did not answer within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log)}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=wait)
+        stop(process)
 
 
 def _compiled_hashes(app_dir: Path) -> tuple[list[str] | None, str | None]:

@@ -14,25 +14,22 @@ later async test of the suite runs.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from tests.conftest import make_database_copy
 from tests.e2e.helpers import sign_in_govnet, sign_in_password
+from tests.serving import npm_registry, stop, wait_until_up
 
 __all__ = ["sign_in_govnet", "sign_in_password"]
 
@@ -94,19 +91,6 @@ def _snapshot_project(target: Path) -> None:
         )
 
 
-def _npm_registry() -> str:
-    for npm in ("/usr/bin/npm", str(VENV_BIN / "npm")):
-        try:
-            out = subprocess.run(
-                [npm, "config", "get", "registry"], capture_output=True, text=True, timeout=30
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    return ""
-
-
 def _server_env(app_dir: Path, port: int, db_url: str, storage: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AHPORTAL_")}
     env.update(
@@ -126,50 +110,10 @@ def _server_env(app_dir: Path, port: int, db_url: str, storage: Path) -> dict[st
             "AHPORTAL_SECRET_KEY": secrets.token_urlsafe(48),
         }
     )
-    registry = _npm_registry()
+    registry = npm_registry()
     if registry:
         env["NPM_CONFIG_REGISTRY"] = registry
     return env
-
-
-def _log_tail(log: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _wait_until_up(process: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"the portal exited with {process.returncode} during startup; "
-                f"log {log}:\n{_log_tail(log)}"
-            )
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/login/", timeout=5).status_code == 200:
-                return
-        time.sleep(0.5)
-    pytest.fail(
-        f"the portal did not answer /login/ within {STARTUP_TIMEOUT} s; log {log}:\n"
-        f"{_log_tail(log)}"
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture(scope="package")
@@ -207,10 +151,13 @@ def portal_server(
             start_new_session=True,  # its own process group, ended with os.killpg
         )
     try:
-        _wait_until_up(process, base, log)
+        try:
+            wait_until_up(process, base, log, STARTUP_TIMEOUT)
+        except RuntimeError as error:
+            pytest.fail(str(error))
         yield PortalServer(base, db_url, log)
     finally:
-        _stop(process)
+        stop(process)
         drop()
 
 
