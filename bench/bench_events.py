@@ -53,7 +53,7 @@ import socketio
 # Run as `python bench/bench_events.py` from the project: its tests package holds the
 # server helpers the browser tests use too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.serving import npm_registry, stop, wait_until_up
+from tests.serving import npm_registry, start_portal, stop, wait_until_up
 
 PROJECT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -257,29 +257,7 @@ def _serve(args: argparse.Namespace, folder: Path):  # type: ignore[no-untyped-d
     env["PYTHONPATH"] = str(app_dir)  # the snapshot's ahportal, not the editable install
     binding_id = _setup_database(app_dir, env, args.rows)
     log = folder / "server.log"
-    command = [
-        str(VENV_BIN / "reflex"),
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        HOST,
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=app_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_portal(app_dir, env, port, log, "--backend-host", HOST)
     try:
         started = time.monotonic()
         try:

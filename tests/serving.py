@@ -33,6 +33,32 @@ def npm_registry() -> str:
     return ""
 
 
+def start_portal(app_dir: Path, env: dict[str, str], port: int, log: Path, *extra: str):
+    """`reflex run --env prod --single-port` on the port, in its own process group."""
+    command = [
+        str(VENV_BIN / "reflex"),
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+        *extra,
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command,
+            cwd=app_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, ended with os.killpg
+        )
+
+
 def log_tail(log: Path, lines: int = 60) -> str:
     with contextlib.suppress(OSError):
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])

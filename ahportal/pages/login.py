@@ -11,6 +11,22 @@ from ahportal.components.theme import primary_button
 from ahportal.state.login import LoginState
 
 
+def _error(message: rx.Var, element_id: str) -> rx.Component:
+    """A sign-in error where it belongs (role=alert, read out at once); nothing when empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(
+            message,
+            color_scheme="red",
+            icon="circle-alert",
+            role="alert",
+            id=element_id,
+            width="100%",
+            high_contrast=True,
+        ),
+    )
+
+
 def _govnet_box(title: str, user_type: str, lines: list[str]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -52,18 +68,7 @@ def _govnet_section() -> rx.Component:
             wrap="wrap",
             justify="center",
         ),
-        rx.cond(
-            LoginState.govnet_error != "",
-            rx.callout(
-                LoginState.govnet_error,
-                color_scheme="red",
-                icon="circle-alert",
-                role="alert",
-                id="govnet-error",
-                width="100%",
-                high_contrast=True,
-            ),
-        ),
+        _error(LoginState.govnet_error, "govnet-error"),
         spacing="3",
         id="govnet-section",
     )
@@ -98,18 +103,7 @@ def _builtin_box() -> rx.Component:
                     required=True,
                     width="100%",
                 ),
-                rx.cond(
-                    LoginState.error != "",
-                    rx.callout(
-                        LoginState.error,
-                        color_scheme="red",
-                        icon="circle-alert",
-                        role="alert",
-                        id="login-error",
-                        width="100%",
-                        high_contrast=True,
-                    ),
-                ),
+                _error(LoginState.error, "login-error"),
                 primary_button("登录", type="submit", size="3", width="100%", id="password-submit"),
                 spacing="2",
                 width="100%",

@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 
 from tests.conftest import make_database_copy
 from tests.e2e.helpers import sign_in_govnet, sign_in_password
-from tests.serving import npm_registry, stop, wait_until_up
+from tests.serving import npm_registry, start_portal, stop, wait_until_up
 
 __all__ = ["sign_in_govnet", "sign_in_password"]
 
@@ -129,27 +128,7 @@ def portal_server(
     _snapshot_project(app_dir)
     log = root / "server.log"
     env = _server_env(app_dir, port, db_url, root / "storage")
-    command = [
-        str(VENV_BIN / "reflex"),
-        "run",
-        "--env",
-        "prod",
-        "--single-port",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=app_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, ended with os.killpg
-        )
+    process = start_portal(app_dir, env, port, log)
     try:
         try:
             wait_until_up(process, base, log, STARTUP_TIMEOUT)
