@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col
@@ -17,7 +18,6 @@ from ahportal.models import (
     OrgStatus,
     Person,
     Role,
-    UnitBinding,
 )
 from ahportal.models.division import territory_prefix
 from ahportal.services.errors import NotSignedIn, PermissionDenied
@@ -159,7 +159,14 @@ def require_unit(actor: Actor | None, permission: str, unit: Organization | None
     return checked
 
 
-def can_audit_binding(actor: Actor, binding: UnitBinding) -> bool:
+class UnitRequest(Protocol):
+    """A binding request, or any row of one, as far as its scope goes."""
+
+    @property
+    def unit_id(self) -> int: ...
+
+
+def can_audit_binding(actor: Actor, binding: UnitRequest) -> bool:
     """A binding request is decided by the unit it asks to join, and by no one else."""
     return (
         actor.role is Role.UNIT_ADMIN

@@ -402,7 +402,7 @@ def flow_steps(session: Session, kind: RecordKind, record_id: int) -> list[FlowS
             label=action_label(kind, step.action),
             opinion=step.opinion or "",
         )
-        for step in flow_of(session, kind, record_id)
+        for step in session.execute(_FLOW_STEPS, {"kind": kind, "record_id": record_id})
     ]
 
 
@@ -414,6 +414,22 @@ def flow_of(session: Session, kind: RecordKind, record_id: int) -> list[FlowReco
 # Built once: building and cache-keying a statement costs about as much as running it.
 _FLOW = (
     select(FlowRecord)
+    .where(
+        col(FlowRecord.kind) == bindparam("kind"),
+        col(FlowRecord.record_id) == bindparam("record_id"),
+    )
+    .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
+)
+
+# The columns a timeline shows, without building FlowRecord objects (every dialog opens one).
+_FLOW_STEPS = (
+    select(  # type: ignore[call-overload]
+        col(FlowRecord.created_at),
+        col(FlowRecord.actor_name),
+        col(FlowRecord.actor_role),
+        col(FlowRecord.action),
+        col(FlowRecord.opinion),
+    )
     .where(
         col(FlowRecord.kind) == bindparam("kind"),
         col(FlowRecord.record_id) == bindparam("record_id"),
