@@ -20,6 +20,7 @@ class RecordKind(StrEnum):
     """Every kind of audited record; flow records and task kinds name one of these."""
 
     BINDING = "binding"
+    UNIT = "unit"  # 单位注册: a unit completing its registration
 
 
 class FlowRecord(SQLModel, table=True):

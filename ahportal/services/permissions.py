@@ -175,6 +175,11 @@ def can_audit_binding(actor: Actor, binding: UnitRequest) -> bool:
     )
 
 
+def can_edit_unit(actor: Actor, unit: Organization) -> bool:
+    """A unit's information is completed and changed by its own administrator only."""
+    return actor.role is Role.UNIT_ADMIN and unit.id is not None and unit.id == actor.org_id
+
+
 def unit_scope_clause(actor: Actor) -> ColumnElement[bool]:
     """A SQL condition on Organization selecting the units inside the actor's scope."""
     is_unit = col(Organization.kind) == OrgKind.UNIT

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ahportal.db import begin_write
 from ahportal.models import (
     Account,
     Division,
@@ -25,18 +26,40 @@ from ahportal.models import (
     Organization,
     OrgKind,
     OrgStatus,
+    RecordKind,
     UnitNature,
     utcnow,
 )
-from ahportal.services import validation
+from ahportal.services import validation, workflow
 from ahportal.services.errors import PermissionDenied, ValidationFailed
 from ahportal.services.formatting import CHINA, local_time
-from ahportal.services.permissions import Actor, require
+from ahportal.services.permissions import Actor, can_edit_unit, require
 
 TARGET_KIND = "organization"
 ACTION_REGISTER = "unit.register"
 ACTION_UPDATE = "unit.update"
 ACTION_LABELS = {ACTION_REGISTER: "完成单位注册", ACTION_UPDATE: "变更单位信息"}
+
+# 单位注册 completes a unit: INCOMPLETE → ACTIVE, once, by the unit itself. The move is the
+# engine's (conditional update, flow record); save_unit_info makes it, never a button.
+REGISTER = workflow.Transition(
+    RecordKind.UNIT,
+    OrgStatus.INCOMPLETE,
+    "register",
+    OrgStatus.ACTIVE,
+    "unit.edit_own",
+    "完成单位注册",
+    manual=False,
+)
+workflow.register_kind(
+    workflow.RecordSpec(
+        RecordKind.UNIT,
+        Organization,
+        scope=lambda _session, actor, unit: can_edit_unit(actor, unit),
+        label="单位",
+    ),
+    REGISTER,
+)
 
 # Choices of the 单位详细信息 selects (figure 4-2 shows them as 请选择…).
 UNIT_STATES: tuple[str, ...] = ("登记在册", "已变更", "已注销", "已撤销", "已吊销")
@@ -397,6 +420,7 @@ def save_unit_info(session: Session, *, actor: Actor | None, form: dict[str, Any
     current value. A log row records every change; all in one transaction.
     """
     checked = require(actor, "unit.edit_own")
+    begin_write(session)  # two tabs saving at once queue here (the row lock on PostgreSQL)
     unit = _own_unit(session, checked, for_update=True)
     registering = unit.status is not OrgStatus.ACTIVE
     fields = REGISTRATION_FIELDS if registering else UPDATE_FIELDS
@@ -409,7 +433,7 @@ def save_unit_info(session: Session, *, actor: Actor | None, form: dict[str, Any
     changes = _apply(unit, cleaned)
     if registering:
         changes["status"] = [unit.status.value, OrgStatus.ACTIVE.value]
-        unit.status = OrgStatus.ACTIVE
+        workflow.move(session, RecordKind.UNIT, unit, REGISTER, checked, None)
     elif not changes:
         session.rollback()
         return []

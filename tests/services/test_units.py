@@ -464,3 +464,49 @@ def test_unit_natures_lists_active_ones(session):
     session.add(nature)
     session.commit()
     assert "其他" not in [n["name"] for n in unit_natures(session)]
+
+
+def test_registration_is_the_engines_move_and_happens_once_under_a_race(session, new_unit, form):
+    """Two tabs submit 单位注册 at the same moment: one registers (INCOMPLETE → ACTIVE, one
+    flow row, one register log), the other then finds the unit registered and saves as a
+    change; the unit is never registered twice."""
+    import threading
+
+    from ahportal.db import get_engine
+    from ahportal.models import FlowRecord, RecordKind
+
+    session.rollback()
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def submit(index: int, contact: str) -> None:
+        with Session(get_engine(), expire_on_commit=False) as own:
+            barrier.wait()
+            try:
+                save_unit_info(own, actor=new_unit, form={**form, "contact_name": contact})
+                results[index] = "ok"
+            except Exception as error:
+                results[index] = error
+
+    threads = [threading.Thread(target=submit, args=(i, c)) for i, c in enumerate("甲乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == ["ok", "ok"], results
+    unit = session.get(Organization, new_unit.org_id)
+    assert unit is not None and unit.status is OrgStatus.ACTIVE
+    flows = session.exec(
+        select(FlowRecord).where(
+            col(FlowRecord.kind) == RecordKind.UNIT, col(FlowRecord.record_id) == unit.id
+        )
+    ).all()
+    assert [(f.action, f.from_status, f.to_status) for f in flows] == [
+        ("register", "incomplete", "active")
+    ]
+    actions = session.exec(
+        select(OperationLog.action)
+        .where(col(OperationLog.target_id) == unit.id)
+        .order_by(col(OperationLog.id))
+    ).all()
+    assert actions == [ACTION_REGISTER, ACTION_UPDATE]
