@@ -89,6 +89,10 @@ class BindingRow:
     created_at: datetime
     status: BindingStatus
 
+    @property
+    def pending(self) -> bool:
+        return self.status is BindingStatus.PENDING
+
 
 @dataclass(frozen=True)
 class BindingDetail:

@@ -57,6 +57,10 @@ def role_label(role: Role, hr_level: HrLevel | None = None) -> str:
     return prefix + ROLE_LABELS[role]
 
 
+# 人员注册审核's status filter (pages take choice lists from the state).
+BINDING_STATUS_OPTIONS = status_options(BindingStatus)
+
+
 def when(value: datetime | None) -> str:
     return local_time(value)
 

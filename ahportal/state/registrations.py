@@ -7,8 +7,8 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import BindingStatus, RecordKind
 from ahportal.services.bindings import (
+    KIND,
     binding_detail,
     decide_binding,
     decide_bindings,
@@ -84,7 +84,7 @@ class RegistrationsState(PortalState, PagingMixin):
     rows: list[dict[str, Any]] = []
     status_filter: str = "pending"
     keyword: str = ""
-    status_options: list[dict[str, str]] = display.status_options(BindingStatus)
+    status_options: list[dict[str, str]] = display.BINDING_STATUS_OPTIONS
     selected: list[int] = []
     batch_opinion: str = ""
 
@@ -111,7 +111,7 @@ class RegistrationsState(PortalState, PagingMixin):
                 "created_at": display.when(row.created_at),
                 "status": display.status_label(row.status),
                 "color": display.status_color(row.status),
-                "pending": row.status is BindingStatus.PENDING,
+                "pending": row.pending,
             }
             for row in rows
         ]
@@ -169,4 +169,4 @@ class RegistrationsState(PortalState, PagingMixin):
         return self._reload()
 
 
-register_opener(RecordKind.BINDING, BindingAuditState.open)
+register_opener(KIND, BindingAuditState.open)

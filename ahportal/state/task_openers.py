@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ahportal.models import RecordKind
-
 # kind → the handler that opens its dialog (a Reflex event handler taking the record id)
-OPENERS: dict[RecordKind, Any] = {}
+OPENERS: dict[str, Any] = {}
 
 
-def register_opener(kind: RecordKind, opener: Any) -> None:
+def register_opener(kind: str, opener: Any) -> None:
     """Called once by the state module that owns the kind's audit dialog."""
     OPENERS[kind] = opener

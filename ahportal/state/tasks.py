@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import RecordKind
 from ahportal.services import task_kinds  # noqa: F401  (fills the registry)
 from ahportal.services.errors import DomainError
 from ahportal.services.formatting import local_time
@@ -58,7 +57,7 @@ class TaskCenterState(PortalState, PagingMixin):
 
     @rx.event
     def open_task(self, kind: str, record_id: str):  # type: ignore[no-untyped-def]
-        opener = OPENERS.get(RecordKind(kind)) if kind in set(RecordKind) else None
+        opener = OPENERS.get(kind) if isinstance(kind, str) else None
         if opener is None or not str(record_id).isdigit():
             return notify.error("无法打开该待办事项")
         return opener(int(record_id))

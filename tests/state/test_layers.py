@@ -70,3 +70,12 @@ def test_no_import_cycle_between_states():
 
     cycles = [name for name in graph if reaches(name, name, {name})]
     assert not cycles, f"state modules in an import cycle: {cycles}"
+
+
+def test_only_the_display_module_reads_model_vocabulary():
+    """States call services; display.py alone maps the domain's enums to Chinese labels."""
+    for module, imports in _state_modules().items():
+        if module == "ahportal.state.display":
+            continue
+        models = {i for i in imports if i.startswith("ahportal.models")}
+        assert not models, f"{module} imports {sorted(models)}"
