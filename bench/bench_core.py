@@ -16,6 +16,26 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 
+def add_pending_requests(session, unit_id: int, rows: int) -> None:  # type: ignore[no-untyped-def]
+    """`rows` people with made-up but valid ID numbers, each waiting for the unit; commits."""
+    from stdnum.cn import ric
+
+    from ahportal.models import Person, UnitBinding
+
+    for n in range(rows):
+        born = date(1980, 1, 1) + timedelta(days=n // 1000)
+        first17 = f"340104{born:%Y%m%d}{n % 1000:03d}"
+        person = Person(
+            name=f"测试{n}",
+            id_number=first17 + ric.calc_check_digit(first17 + "0"),
+            phone="13900000000",
+        )
+        session.add(person)
+        session.flush()
+        session.add(UnitBinding(person_id=person.id, unit_id=unit_id, note="bench"))
+    session.commit()
+
+
 def _timed(label: str, runs: int, fn: Callable[[], object]) -> None:
     samples = []
     for _ in range(runs):
@@ -45,11 +65,10 @@ def main() -> None:
     )
 
     from sqlmodel import col, select
-    from stdnum.cn import ric
 
     from ahportal.cli import load_reference, migrate, seed_demo
     from ahportal.db import session_scope
-    from ahportal.models import Account, Organization, Person, UnitBinding
+    from ahportal.models import Account, Organization
     from ahportal.services import bindings
     from ahportal.services.permissions import actor_for_account
     from ahportal.services.sessions import resolve_actor, start_session
@@ -63,18 +82,7 @@ def main() -> None:
             select(Organization).where(col(Organization.name) == "合肥宏景软件有限公司")
         ).one()
         start = time.perf_counter()
-        for n in range(args.rows):
-            born = date(1980, 1, 1) + timedelta(days=n // 1000)
-            first17 = f"340104{born:%Y%m%d}{n % 1000:03d}"
-            person = Person(
-                name=f"测试{n}",
-                id_number=first17 + ric.calc_check_digit(first17 + "0"),
-                phone="13900000000",
-            )
-            session.add(person)
-            session.flush()
-            session.add(UnitBinding(person_id=person.id, unit_id=unit.id, note="bench"))
-        session.commit()
+        add_pending_requests(session, unit.id, args.rows)
         print(f"inserted {args.rows} pending requests in {time.perf_counter() - start:.1f} s")
         account = session.exec(select(Account).where(col(Account.org_id) == unit.id)).one()
         token = start_session(session, account=account)

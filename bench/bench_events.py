@@ -209,7 +209,7 @@ def _prepare_db(rows: int) -> None:
     from sqlmodel import col, select
 
     from ahportal.db import session_scope
-    from ahportal.models import BindingStatus, Organization, Person, UnitBinding
+    from ahportal.models import BindingStatus, Organization, UnitBinding
 
     with session_scope() as session:
         unit = session.exec(select(Organization).where(col(Organization.name) == UNIT)).one()
@@ -222,23 +222,10 @@ def _prepare_db(rows: int) -> None:
             .order_by(col(UnitBinding.id))
         ).first()
         assert binding is not None and binding.id is not None, f"{UNIT} has no pending request"
-        if rows:
-            from datetime import date, timedelta
+        if rows:  # bench/ is this child's first path entry
+            from bench_core import add_pending_requests
 
-            from stdnum.cn import ric
-
-            for n in range(rows):  # people with made-up but valid ID numbers
-                born = date(1980, 1, 1) + timedelta(days=n // 1000)
-                first17 = f"340104{born:%Y%m%d}{n % 1000:03d}"
-                person = Person(
-                    name=f"测试{n}",
-                    id_number=first17 + ric.calc_check_digit(first17 + "0"),
-                    phone="13900000000",
-                )
-                session.add(person)
-                session.flush()
-                session.add(UnitBinding(person_id=person.id, unit_id=unit.id, note="bench"))
-            session.commit()
+            add_pending_requests(session, unit.id, rows)
         print(binding.id)
 
 
