@@ -12,6 +12,14 @@ from ahportal.models.base import utcnow
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
 from ahportal.models.division import Division, DivisionLevel
 from ahportal.models.flow import OPINION_MAX_LENGTH, FlowRecord, OperationLog, RecordKind
+from ahportal.models.library import (
+    CaseRecord,
+    EntrySource,
+    LibraryAttachment,
+    LibraryEntry,
+    LibraryStatus,
+    PublicCourseHours,
+)
 from ahportal.models.organization import HrLevel, Organization, OrgKind, OrgStatus
 from ahportal.models.person import BindingStatus, Person, UnitBinding
 from ahportal.models.reference import Specialty, TitleLevel, TitleSeries, UnitNature
@@ -22,13 +30,18 @@ __all__ = [
     "Account",
     "AuthSession",
     "BindingStatus",
+    "CaseRecord",
     "DemoIdentity",
     "DevAuthorizationCode",
     "Division",
     "DivisionLevel",
+    "EntrySource",
     "FlowRecord",
     "GovnetUserType",
     "HrLevel",
+    "LibraryAttachment",
+    "LibraryEntry",
+    "LibraryStatus",
     "LoginMethod",
     "LoginThrottle",
     "OperationLog",
@@ -36,6 +49,7 @@ __all__ = [
     "OrgStatus",
     "Organization",
     "Person",
+    "PublicCourseHours",
     "RecordKind",
     "Role",
     "Specialty",

@@ -21,6 +21,7 @@ class RecordKind(StrEnum):
 
     BINDING = "binding"
     UNIT = "unit"  # 单位注册: a unit completing its registration
+    LIBRARY = "library_entry"  # 个人业绩库: an entry audited by the person's unit
 
 
 class FlowRecord(SQLModel, table=True):

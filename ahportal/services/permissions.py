@@ -38,6 +38,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "account.manage": frozenset({Role.OPS}),
     "account.change_own_password": frozenset(Role) - {Role.APPLICANT},  # built-in accounts
     "reference.manage": frozenset({Role.OPS}),
+    # 个人业绩库: the person keeps entries; their unit audits them (业绩档案).
+    "library.manage_own": frozenset({Role.APPLICANT}),
+    "library.audit": frozenset({Role.UNIT_ADMIN}),
+    # 继续教育: 提取 of one's own 公需课 hours; loading the learning platform's export.
+    "cpd.extract": frozenset({Role.APPLICANT}),
+    "cpd.import_public": frozenset({Role.HR_BUREAU, Role.OPS}),
 }
 
 _HR_LEVEL_TO_DIVISION = {
@@ -173,6 +179,25 @@ def can_audit_binding(actor: Actor, binding: UnitRequest) -> bool:
         and actor.org_id is not None
         and (binding.unit_id == actor.org_id)
     )
+
+
+class LibraryRecord(Protocol):
+    """A library entry, or any row of one, as far as its scope goes."""
+
+    @property
+    def person_id(self) -> int: ...
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+
+def can_touch_library_entry(actor: Actor, entry: LibraryRecord) -> bool:
+    """A library entry is the person's own; once submitted, its unit audits it."""
+    if actor.role is Role.APPLICANT:
+        return actor.person_id is not None and entry.person_id == actor.person_id
+    if actor.role is Role.UNIT_ADMIN:
+        return actor.org_id is not None and entry.unit_id == actor.org_id
+    return False
 
 
 def can_edit_unit(actor: Actor, unit: Organization) -> bool:

@@ -1,3 +1,7 @@
 """Imports every module that registers a task kind, so the registry is complete."""
 
-from ahportal.services import bindings  # noqa: F401  (registers "binding")
+from ahportal.services import (
+    bindings,  # noqa: F401  (registers "binding")
+    cpd,  # noqa: F401  (adds the 继续教育 check to the library)
+    library,  # noqa: F401  (registers "library_entry")
+)

@@ -182,7 +182,7 @@ def action_choices(
 
 
 # Labels of the steps that are not transitions of the table.
-START_LABELS = {"submit": "提交申请"}
+START_LABELS = {"submit": "提交申请", "extract": "提取公需课学时（自动生成）"}
 
 
 def action_label(kind: RecordKind, action: str) -> str:
