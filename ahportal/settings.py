@@ -69,6 +69,10 @@ class Settings:
     upload_max_mb: int
     redis_url: str | None
     oidc_token_auth: str = TOKEN_AUTH_METHODS[0]
+    # Workbook imports parse in a child process: its memory (MB above its start size) and
+    # its CPU seconds (also the wall-clock wait for its next message).
+    import_memory_mb: int = 512
+    import_seconds: int = 60
 
     @property
     def dev_idp_enabled(self) -> bool:
@@ -149,6 +153,8 @@ def load_settings() -> Settings:
         upload_max_mb=_int("UPLOAD_MAX_MB", 10),
         redis_url=_env("REDIS_URL"),
         oidc_token_auth=_choice("OIDC_TOKEN_AUTH", TOKEN_AUTH_METHODS),
+        import_memory_mb=_int("IMPORT_MEMORY_MB", 512),
+        import_seconds=_int("IMPORT_SECONDS", 60),
     )
 
 
