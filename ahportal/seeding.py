@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from stdnum.cn import ric, uscc
 
@@ -20,17 +21,20 @@ from ahportal.models import (
     DivisionLevel,
     GovnetUserType,
     HrLevel,
+    LibraryEntry,
+    LibraryStatus,
     LoginMethod,
     Organization,
     OrgKind,
     OrgStatus,
     Person,
+    PublicCourseHours,
     Role,
     UnitBinding,
     UnitNature,
     utcnow,
 )
-from ahportal.services import bindings
+from ahportal.services import bindings, cpd, library
 from ahportal.services.accounts import add_builtin_account
 from ahportal.services.permissions import actor_for_account
 
@@ -432,9 +436,232 @@ def _seed_binding(
         )
 
 
+def demo_pdf(text: str = "ahportal demo attachment") -> bytes:
+    """A small, valid one-page PDF (ASCII text) for demo and test attachments."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+@dataclass(frozen=True)
+class DemoEntry:
+    category: str
+    status: LibraryStatus
+    values: dict[str, str]
+    cases: int = 0
+
+
+_DEMO_CASES = (
+    ("2024000123", "男", "56", "2024-03-02", "2024-03-15", "急性ST段抬高型心肌梗死", "I21.0"),
+    ("2024000456", "女", "68", "2024-04-11", "2024-04-20", "急性非ST段抬高型心肌梗死", "I21.4"),
+    ("2024000789", "男", "72", "2024-05-06", "2024-05-18", "不稳定型心绞痛", "I20.0"),
+)
+
+# 李明 (安徽省立医院): one entry in each status, three waiting for the unit (业绩档案 tasks),
+# and a health-sector paper with its 病案列表; 王芳 (合肥市第一人民医院): one waiting.
+DEMO_LIBRARY: dict[str, tuple[DemoEntry, ...]] = {
+    "李明": (
+        DemoEntry(
+            "paper",
+            LibraryStatus.DRAFT,
+            {
+                "title": "急性心肌梗死介入治疗的临床观察",
+                "journal": "中华心血管病杂志",
+                "issn": "0253-3758",
+                "published": "2023-06-15",
+                "rank": "1",
+                "indexing": "北大中文核心",
+            },
+        ),
+        DemoEntry(
+            "education",
+            LibraryStatus.PENDING,
+            {
+                "education": "硕士研究生",
+                "degree": "硕士",
+                "school": "安徽医科大学",
+                "major": "内科学",
+                "start": "2008-09",
+                "graduated": "2011-06-30",
+                "mode": "全日制",
+                "certificate_no": "103661201102000456",
+            },
+        ),
+        DemoEntry(
+            "award",
+            LibraryStatus.PENDING,
+            {
+                "project": "冠心病介入治疗技术推广",
+                "award": "安徽省科学技术进步奖",
+                "level": "省部级",
+                "grade": "三等奖",
+                "rank": "2",
+                "awarded": "2021-12-20",
+                "issuer": "安徽省人民政府",
+            },
+        ),
+        DemoEntry(
+            "qualification",
+            LibraryStatus.APPROVED,
+            {
+                "name": "主治医师",
+                "grade": "中级",
+                "specialty": "心血管内科",
+                "route": "考试",
+                "obtained": "2016-05-20",
+                "certificate_no": "1634012345",
+                "issuer": "安徽省卫生健康委员会",
+            },
+        ),
+        DemoEntry(
+            "health_paper",
+            LibraryStatus.PENDING,
+            {
+                "title": "经桡动脉介入治疗老年急性心肌梗死患者的疗效分析",
+                "journal": "安徽医学",
+                "published": "2024-09-10",
+                "rank": "1",
+                "indexing": "中国科技核心",
+            },
+            cases=3,
+        ),
+    ),
+    "王芳": (
+        DemoEntry(
+            "honor",
+            LibraryStatus.PENDING,
+            {
+                "name": "合肥市优秀护士",
+                "issuer": "合肥市卫生健康委员会",
+                "level": "市厅级",
+                "granted": "2023-05-12",
+            },
+        ),
+    ),
+}
+
+# 公需课 records as the provincial learning platform exported them, loaded by hr-340000.
+DEMO_PUBLIC_COURSES: dict[int, tuple[tuple[str, float], ...]] = {
+    2024: (("专业技术人员数字素养提升", 30.0), ("习近平新时代中国特色社会主义思想专题", 20.0)),
+    2025: (("人工智能与职业发展", 24.0), ("安全生产与应急管理", 6.0)),
+}
+
+
+def _seed_public_hours(session: Session) -> None:
+    loader = session.exec(select(Account).where(col(Account.username) == "hr-340000")).first()
+    if loader is None:
+        return
+    for name in DEMO_LIBRARY:
+        person = session.exec(select(Person).where(col(Person.name) == name)).first()
+        if person is None:
+            continue
+        for year, courses in DEMO_PUBLIC_COURSES.items():
+            for course, hours in courses:
+                known = session.exec(
+                    select(PublicCourseHours.id).where(
+                        col(PublicCourseHours.id_number) == person.id_number,
+                        col(PublicCourseHours.year) == year,
+                        col(PublicCourseHours.course) == course,
+                    )
+                ).first()
+                if known is None:
+                    session.add(
+                        PublicCourseHours(
+                            id_number=person.id_number,
+                            name=person.name,
+                            year=year,
+                            course=course,
+                            hours=hours,
+                            imported_by_account_id=loader.id or 0,
+                        )
+                    )
+    session.commit()
+
+
+def _seed_entry(session: Session, person: Any, unit: Any, demo: DemoEntry) -> None:
+    """One entry through the services a person and a unit use, moved to its status."""
+    entry_id = library.save_entry(
+        session, actor=person, category_code=demo.category, values=dict(demo.values)
+    )
+    library.add_attachment(
+        session, actor=person, entry_id=entry_id, filename="证明材料.pdf", data=demo_pdf()
+    )
+    for case in _DEMO_CASES[: demo.cases]:
+        number, sex, age, admitted, discharged, diagnosis, icd = case
+        library.save_case(
+            session,
+            actor=person,
+            entry_id=entry_id,
+            values={
+                "case_no": number,
+                "sex": sex,
+                "age": age,
+                "admitted_on": admitted,
+                "discharged_on": discharged,
+                "diagnosis": diagnosis,
+                "icd_code": icd,
+                "procedure": "经皮冠状动脉介入治疗",
+                "treatment": "介入治疗",
+                "role": "主刀医师",
+                "result": "好转",
+            },
+        )
+    if demo.status is LibraryStatus.DRAFT:
+        return
+    library.submit_entry(session, actor=person, entry_id=entry_id)
+    if demo.status is LibraryStatus.APPROVED:
+        library.decide_entry(
+            session, actor=unit, entry_id=entry_id, action="approve", opinion="同意"
+        )
+
+
+def seed_library(session: Session) -> None:
+    """个人业绩库 and 公需课 demo data, made through the services; skipped for a person who
+    already has entries, so running it twice changes nothing."""
+    assert cpd.PLATFORM  # the 继续教育 check is registered with the library
+    _seed_public_hours(session)
+    for name, entries in DEMO_LIBRARY.items():
+        person = session.exec(select(Person).where(col(Person.name) == name)).first()
+        if person is None or person.unit_id is None:
+            continue
+        made = session.exec(
+            select(func.count())
+            .select_from(LibraryEntry)
+            .where(col(LibraryEntry.person_id) == person.id)
+        ).one()
+        if made:
+            continue
+        applicant = actor_for_account(session, _account_of(session, person_id=person.id))
+        unit_admin = actor_for_account(session, _account_of(session, org_id=person.unit_id))
+        for demo in entries:
+            _seed_entry(session, applicant, unit_admin, demo)
+
+
 def seed_demo(session: Session) -> None:
-    """Everything, in one transaction; running it twice changes nothing."""
+    """Everything; running it twice changes nothing."""
     seed_authorities(session)
     seed_units(session)
     seed_persons(session)
+    session.commit()
+    seed_library(session)
     session.commit()

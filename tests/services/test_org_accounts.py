@@ -418,7 +418,7 @@ def test_disable_ends_sessions_at_once_and_enable_restores(session, actor_for):
     assert resolve_actor(session, token) is not None
     actions = session.exec(
         select(OperationLog.action)
-        .where(col(OperationLog.target_id) == target.id)
+        .where(col(OperationLog.target_kind) == "account", col(OperationLog.target_id) == target.id)
         .order_by(col(OperationLog.id))
     ).all()
     assert actions == ["account.disable", "account.enable"]
