@@ -61,9 +61,10 @@ class _Popen(popen_forkserver.Popen):
             reduction.dump(process_obj, buf)
         finally:
             mp_context.set_spawning_popen(None)
-        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
         parent_w = os.dup(w)
-        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+        close_fds = util.close_fds  # type: ignore[attr-defined]
+        self.finalizer = util.Finalize(self, close_fds, (parent_w, self.sentinel))
         with open(w, "wb", closefd=True) as f:
             f.write(buf.getbuffer())
         self.pid = forkserver.read_signed(self.sentinel)
@@ -117,6 +118,8 @@ def _child(
     conn: Connection, func: Callable[..., Iterator[Any]], args: tuple, memory_mb: int, cpu: float
 ) -> None:
     """The child's body: limits, then run `func`, sending what it yields."""
+    # A Rust reader that aborts on a failed allocation prints one line, not a backtrace.
+    os.environ["RUST_BACKTRACE"] = "0"
     budget = _address_space() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     seconds = max(1, int(cpu + 0.999))
