@@ -145,11 +145,15 @@ def _child(
         conn.close()
 
 
+def _ready() -> Iterator[bool]:
+    yield True
+
+
 def warm_up() -> None:
-    """Start the forkserver now (it imports the readers once, about a second), so the
-    first upload does not wait for it. Call at application start-up; safe to call again."""
-    _get_context()
-    forkserver.ensure_running()
+    """Start the forkserver and wait until it serves (it imports the readers once, about
+    a second), so the first upload does not pay for it. Call at application start-up (in
+    a thread); safe to call again."""
+    list(run(_ready))
 
 
 def _death_reason(exitcode: int | None, timed_out: bool) -> str:
