@@ -682,3 +682,25 @@ def test_task_center_shows_pending_entries_to_their_unit_only(session, actor_for
     library.decide_entry(session, actor=unit, entry_id=entry_id, action="approve")
     rows, total = tasks.task_page(session, unit, "library_entry", 10, 0)
     assert total == 1 and entry_id not in {r.record_id for r in rows}
+
+
+def test_the_demo_library_is_seeded_once(session, actor_for):
+    from ahportal.seeding import seed_demo
+
+    before = db_snapshot(session)
+    seed_demo(session)
+    assert db_snapshot(session) == before
+    li = actor_for(PERSON)
+    statuses = {
+        category: library.list_own(session, actor=li, category_code=category)[0][0].status
+        for category in ("paper", "education", "award", "qualification", "health_paper")
+    }
+    assert statuses == {
+        "paper": LibraryStatus.DRAFT,
+        "education": LibraryStatus.PENDING,
+        "award": LibraryStatus.PENDING,
+        "qualification": LibraryStatus.APPROVED,
+        "health_paper": LibraryStatus.PENDING,
+    }
+    health = library.list_own(session, actor=li, category_code="health_paper")[0][0].id
+    assert library.list_cases(session, actor=li, entry_id=health)[1] == 3
