@@ -39,6 +39,18 @@ app = rx.App(
     style={"font_family": FONT_STACK},
 )
 
+
+async def _warm_import_sandbox() -> None:
+    """Start the Excel parser's forkserver once, so the first upload does not wait for it."""
+    import asyncio
+
+    from ahportal.io import sandbox
+
+    await asyncio.to_thread(sandbox.warm_up)
+
+
+app.register_lifespan_task(_warm_import_sandbox)
+
 for route in ROUTES:
     app.add_page(
         route.load(),  # type: ignore[arg-type]

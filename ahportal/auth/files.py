@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ahportal.db import session_scope
 from ahportal.models import Organization, Person
+from ahportal.services import library
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.permissions import can_see_person
 from ahportal.services.photos import photo_path, staged_path
@@ -65,8 +66,32 @@ async def staged_photo(request: Request) -> Response:
     return FileResponse(path, media_type=media, headers=_PRIVATE)
 
 
+def _attachment_file(cookie: str | None, attachment_id: str) -> tuple[str, str, str] | None:
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+        return library.attachment_for(session, actor, attachment_id)
+
+
+async def library_attachment(request: Request) -> Response:
+    """GET /files/attachment/{id}: a library entry's proof file, for its person and unit."""
+    found = await run_in_threadpool(
+        _attachment_file, request.headers.get("cookie"), request.path_params["attachment_id"]
+    )
+    if found is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    path, filename, media = found
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=filename,
+        content_disposition_type="inline",
+        headers={**_PRIVATE, "Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
+
+
 def file_routes() -> list[Route]:
     return [
+        Route("/files/attachment/{attachment_id}", library_attachment, methods=["GET"]),
         Route("/files/photo/{person_id}", person_photo, methods=["GET"]),
         Route("/files/staged/{token}", staged_photo, methods=["GET"]),
     ]

@@ -9,6 +9,7 @@ import reflex as rx
 from ahportal.components.binding_audit import binding_audit_dialog
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
+from ahportal.components.library_audit import library_audit_dialog
 from ahportal.components.table import data_table
 from ahportal.components.theme import primary_button
 from ahportal.state.tasks import TaskCenterState as S
@@ -55,4 +56,5 @@ def tasks_page() -> rx.Component:
         data_table(HEADERS, S.rows, _row, S, table_id="tasks-table", empty="暂无待办事项"),
         # Each task kind's own audit dialog (the UI side of the task registry).
         binding_audit_dialog(),
+        library_audit_dialog(),
     )

@@ -700,7 +700,8 @@ def decide_entries(
 # ---- 病案列表 (health-sector papers and reviews) ------------------------------------------------
 
 
-def _case_entry(session: Session, actor: Actor, entry_id: object) -> LibraryEntry:
+def case_entry_of(session: Session, actor: Actor, entry_id: object) -> LibraryEntry:
+    """The entry whose 病案列表 the (already authorised) actor works on, if in scope."""
     entry = _visible(session, actor, entry_id)
     if not BY_CODE[entry.category].has_cases:
         raise ValidationFailed("category", "该类别没有病案列表")
@@ -722,7 +723,7 @@ def list_cases(
     """One SQL page of an entry's 病案列表 (the person, or the unit auditing it)."""
     unit = actor is not None and actor.role is Role.UNIT_ADMIN
     checked = require(actor, AUDIT if unit else MANAGE)
-    entry = _case_entry(session, checked, entry_id)
+    entry = case_entry_of(session, checked, entry_id)
     where = col(CaseRecord.entry_id) == entry.id
     total = session.exec(select(func.count()).select_from(CaseRecord).where(where)).one()
     limit, offset = _page(limit, offset)
@@ -730,6 +731,21 @@ def list_cases(
         select(CaseRecord).where(where).order_by(col(CaseRecord.id)).limit(limit).offset(offset)
     ).all()
     return [CaseRow(r.id or 0, _case_values(r)) for r in rows], int(total)
+
+
+def case_form(
+    session: Session, *, actor: Actor | None, entry_id: object, case_id: object
+) -> dict[str, str]:
+    """One case's stored values as the 修改 form fills them."""
+    checked = require(actor, MANAGE)
+    entry = case_entry_of(session, checked, entry_id)
+    row = session.get(CaseRecord, validation.record_id(case_id, "病案"))
+    if row is None or row.entry_id != entry.id:
+        raise NotFound("该病案不存在或已被删除")
+    values = {
+        f.key: "" if getattr(row, f.key) is None else str(getattr(row, f.key)) for f in CASE_FIELDS
+    }
+    return {**values, "id": str(row.id)}
 
 
 def case_values_for_storage(values: dict[str, Any]) -> dict[str, Any]:
@@ -757,7 +773,7 @@ def save_case(
     cleaned = case_values_for_storage(fields.clean_values(CASE_FIELDS, values, CASE_RULES))
     try:
         begin_write(session)
-        entry = _case_entry(session, checked, entry_id)
+        entry = case_entry_of(session, checked, entry_id)
         if case_id in (None, "", 0):
             count = session.exec(
                 select(func.count())
@@ -797,7 +813,7 @@ def delete_case(
     row_id = validation.record_id(case_id, "病案")
     try:
         begin_write(session)
-        entry = _case_entry(session, checked, entry_id)
+        entry = case_entry_of(session, checked, entry_id)
         row = session.get(CaseRecord, row_id)
         if row is None or row.entry_id != entry.id:
             raise NotFound("该病案不存在或已被删除")

@@ -449,7 +449,7 @@ CASE_RULES = (DateOrder("admitted_on", "discharged_on"),)
 # 公需课学时: one row of the provincial learning platform's export, loaded by an HR bureau.
 PUBLIC_HOURS_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
-        "id_number", "身份证号", FieldKind.ID_NUMBER, required=True, example="340104198001011234"
+        "id_number", "身份证号", FieldKind.ID_NUMBER, required=True, example="340104199001011239"
     ),
     FieldSpec("name", "姓名", required=True, max_length=64, example="张三"),
     FieldSpec("year", "年度", FieldKind.YEAR, required=True, example="2025"),

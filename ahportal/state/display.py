@@ -11,7 +11,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from ahportal.models import ROLE_LABELS, BindingStatus, HrLevel, Role
+from ahportal.models import (
+    ROLE_LABELS,
+    BindingStatus,
+    EntrySource,
+    HrLevel,
+    LibraryStatus,
+    Role,
+)
 from ahportal.services.bindings import PersonBindingState
 from ahportal.services.formatting import local_time
 from ahportal.services.org_accounts import AccountState
@@ -30,6 +37,12 @@ _STATUS: dict[Enum, tuple[str, str]] = {
     AccountState.ACTIVE: ("正常", "green"),
     AccountState.LOCKED: ("锁定中", "orange"),
     AccountState.DISABLED: ("已停用", "gray"),
+    LibraryStatus.DRAFT: ("草稿", "gray"),
+    LibraryStatus.PENDING: ("待审核", "amber"),
+    LibraryStatus.APPROVED: ("已通过", "green"),
+    LibraryStatus.RETURNED: ("已退回", "red"),
+    EntrySource.DECLARED: ("用户申报", "blue"),
+    EntrySource.AUTO: ("自动生成", "green"),
 }
 
 _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
@@ -59,6 +72,11 @@ def role_label(role: Role, hr_level: HrLevel | None = None) -> str:
 
 # 人员注册审核's status filter (pages take choice lists from the state).
 BINDING_STATUS_OPTIONS = status_options(BindingStatus)
+# 个人业绩库 and 业绩档案 status filters (the unit never sees drafts).
+LIBRARY_STATUS_OPTIONS = status_options(LibraryStatus)
+UNIT_LIBRARY_STATUS_OPTIONS = [
+    o for o in LIBRARY_STATUS_OPTIONS if o["value"] != LibraryStatus.DRAFT.value
+]
 
 
 def when(value: datetime | None) -> str:

@@ -17,7 +17,12 @@ import pytest
 from sqlmodel import col, select
 
 from ahportal.models import BindingStatus, Person, UnitBinding
+from ahportal.services import library
+from ahportal.state.cases import CasesState
+from ahportal.state.cpd import CpdState, PublicHoursState
 from ahportal.state.division_tree import DivisionTreeState
+from ahportal.state.library import LibraryState
+from ahportal.state.library_audit import LibraryArchiveState, LibraryAuditState
 from ahportal.state.notice import NoticeState
 from ahportal.state.password import PasswordState
 from ahportal.state.person import PersonRegisterState, ProfileState
@@ -26,13 +31,17 @@ from ahportal.state.shell import ShellState
 from ahportal.state.tasks import TaskCenterState
 from ahportal.state.unit_info import UnitInfoState, UnitRegisterState
 from ahportal.state.workbench import WorkbenchState
+from tests.factories import ENTRY_VALUES, case_values, pdf_bytes
 from tests.helpers import db_snapshot
 
 APPLICANT, UNIT, OTHER_UNIT = "李明", "合肥宏景软件有限公司", "安徽省立医院"
+OTHER_PERSON = "王芳"
 AUTHORITIES = ["dept-health-hefei", "hr-340100", "committee-health", "ops"]
 
 # State → (data handlers with hostile arguments, UI-only handlers, vars that must stay empty)
-# "{binding}" in arguments is replaced by the id of 赵强's pending request to 合肥宏景.
+# "{binding}" in arguments is replaced by the id of 赵强's pending request to 合肥宏景;
+# "{entry}", "{attachment}", "{case}" by 李明's pending 行业专用 paper (submitted to 安徽省立医院),
+# its attachment and one of its cases, made for the test by `library_ids`.
 MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
     WorkbenchState: ({"load": ()}, set(), ["pending", "facts"]),
     ShellState: (
@@ -159,6 +168,84 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         },
         ["unit_name", "unit_uscc", "natures"],
     ),
+    LibraryState: (
+        {
+            "load": (),
+            "reload": (),
+            "set_category": ("health_paper",),
+            "set_status_filter": ("pending",),
+            "next_page": (),
+            "previous_page": (),
+            "edit_entry": ("{entry}",),
+            "save": ({"title": "伪造", "journal": "伪造", "published": "2020-01-01"},),
+            "upload_files": ([],),
+            "remove_file": ("{attachment}",),
+            "submit": ("{entry}",),
+            "confirm_delete": (),
+            "open_view": ("{entry}",),
+        },
+        {
+            "new_entry",
+            "set_edit_open",
+            "files_rejected",
+            "ask_delete",
+            "cancel_delete",
+            "set_view_open",
+        },
+        ["view_fields", "view_flow", "files", "return_opinion", "view"],
+    ),
+    LibraryAuditState: (
+        {"open": ("{entry}",), "decide": ("approve",)},
+        {"set_audit_open", "set_opinion"},
+        ["fields", "flow", "actions", "cases", "files"],
+    ),
+    LibraryArchiveState: (
+        {
+            "load": (),
+            "reload": (),
+            "search": ({"keyword": "李", "date_from": "", "date_to": ""},),
+            "reset_filters": (),
+            "set_category_filter": ("health_paper",),
+            "set_status_filter": ("all",),
+            "next_page": (),
+            "previous_page": (),
+            "decide_selected": ("approve",),
+        },
+        {"toggle_selected", "select_all_pending", "set_batch_opinion"},
+        ["rows"],
+    ),
+    CasesState: (
+        {
+            "open_for": ("{entry}",),
+            "load": (),
+            "reload": (),
+            "next_page": (),
+            "previous_page": (),
+            "edit_case": ("{case}",),
+            "save_case": ({"case_no": "X1"},),
+            "delete_case": ("{case}",),
+            "download_template": (),
+            "import_workbook": ([],),
+        },
+        # The annotated copy is this tab's own upload, kept server-side after its import.
+        {"new_case", "set_cases_open", "set_form_open", "import_rejected", "download_annotated"},
+        ["rows", "case_fields"],
+    ),
+    CpdState: ({"load": (), "extract": (2025,)}, set(), ["years", "platform"]),
+    PublicHoursState: (
+        {
+            "load": (),
+            "reload": (),
+            "search": ({"keyword": "", "year": ""},),
+            "reset_filters": (),
+            "next_page": (),
+            "previous_page": (),
+            "download_template": (),
+            "import_workbook": ([],),
+        },
+        {"import_rejected", "download_annotated"},
+        ["rows"],
+    ),
 }
 
 # Who must be refused by each State's data handlers (the right role outside its scope too).
@@ -175,6 +262,13 @@ REFUSED = {
     TaskCenterState: [None],
     UnitInfoState: [None, APPLICANT, *AUTHORITIES],
     UnitRegisterState: [None, APPLICANT, *AUTHORITIES],
+    LibraryState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
+    LibraryAuditState: [None, APPLICANT, UNIT, OTHER_PERSON, *AUTHORITIES],
+    LibraryArchiveState: [None, APPLICANT, OTHER_PERSON, *AUTHORITIES],
+    # 安徽省立医院 may read the cases it audits, never change them; checked below.
+    CasesState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
+    CpdState: [None, UNIT, *AUTHORITIES],
+    PublicHoursState: [None, APPLICANT, UNIT, "dept-health-hefei", "committee-health"],
 }
 
 
@@ -190,7 +284,29 @@ def _call(state: Any, name: str, args: tuple[Any, ...]) -> Any:
     result = type(state).event_handlers[name].fn(state, *args)
     if inspect.iscoroutine(result):
         result = asyncio.run(result)
+    elif inspect.isasyncgen(result):
+
+        async def drain() -> list[Any]:
+            return [item async for item in result]
+
+        result = asyncio.run(drain())
     return result
+
+
+@pytest.fixture
+def library_ids(session, actor_for) -> dict[str, int]:
+    """李明's 行业专用 paper with a case and an attachment, submitted to 安徽省立医院."""
+    person = actor_for(APPLICANT)
+    entry = library.save_entry(
+        session, actor=person, category_code="health_paper", values=ENTRY_VALUES["health_paper"]
+    )
+    attachment = library.add_attachment(
+        session, actor=person, entry_id=entry, filename="论文.pdf", data=pdf_bytes()
+    )
+    case = library.save_case(session, actor=person, entry_id=entry, values=case_values())
+    library.submit_entry(session, actor=person, entry_id=entry)
+    session.commit()
+    return {"{entry}": entry, "{attachment}": attachment.id, "{case}": case}
 
 
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)
@@ -200,14 +316,15 @@ def test_every_handler_is_classified(state_cls):
 
 
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)
-def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, state_cls):
+def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, library_ids, state_cls):
     data, _, empty_vars = MATRIX[state_cls]
     binding = _binding_id(session)
+    ids = {"{binding}": binding, **library_ids}
     before = db_snapshot(session)
     for who in REFUSED[state_cls]:
         actor = actor_for(who) if who else None
         for name, raw_args in data.items():
-            args = tuple(binding if a == "{binding}" else a for a in raw_args)
+            args = tuple(ids.get(a, a) if isinstance(a, str) else a for a in raw_args)
             calls = as_actor(actor)
             state = state_cls(_reflex_internal_init=True)
             if state_cls is BindingAuditState:
@@ -216,6 +333,14 @@ def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, state_c
                 state.chosen_unit_id = 1
             if state_cls is RegistrationsState:
                 state.selected = [binding]  # as if ticked in a forged list
+            if state_cls is LibraryState:
+                state.edit_id = state.delete_id = library_ids["{entry}"]
+            if state_cls is LibraryAuditState:
+                state.detail = {"id": str(library_ids["{entry}"])}
+            if state_cls is LibraryArchiveState:
+                state.selected = [library_ids["{entry}"]]
+            if state_cls is CasesState:
+                state.entry_id = library_ids["{entry}"]
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
@@ -237,11 +362,17 @@ def test_the_right_unit_sees_its_request(session, actor_for, as_actor):
 
 
 def test_task_center_shows_only_the_actors_items(actor_for, as_actor):
-    for who, expected in ((UNIT, ["binding"]), (OTHER_UNIT, []), (APPLICANT, []), ("ops", [])):
+    # 安徽省立医院's seeded people have library entries waiting (业绩档案), no binding.
+    for who, expected in (
+        (UNIT, {"binding"}),
+        (OTHER_UNIT, {"library_entry"}),
+        (APPLICANT, set()),
+        ("ops", set()),
+    ):
         as_actor(actor_for(who))
         state = TaskCenterState(_reflex_internal_init=True)
         _call(state, "load", ())
-        assert [row["kind"] for row in state.rows] == expected, who
+        assert {str(row["kind"]) for row in state.rows} == expected, who
 
 
 def test_batch_decision_only_reaches_the_actors_own_requests(session, actor_for, as_actor):
@@ -260,3 +391,22 @@ def test_batch_decision_only_reaches_the_actors_own_requests(session, actor_for,
     session.rollback()  # a new transaction sees what the handler's own session committed
     assert session.get(UnitBinding, binding).status is BindingStatus.APPROVED
     assert listing.selected == []
+
+
+def test_the_auditing_unit_reads_an_entry_and_its_cases_but_cannot_change_them(
+    session, actor_for, as_actor, library_ids
+):
+    entry, case = library_ids["{entry}"], library_ids["{case}"]
+    as_actor(actor_for(OTHER_UNIT))  # 安徽省立医院: 李明's unit, which audits the entry
+    dialog = LibraryAuditState(_reflex_internal_init=True)
+    _call(dialog, "open", (entry,))
+    assert dialog.audit_open and dialog.detail["person_name"] == APPLICANT
+    assert [a["action"] for a in dialog.actions] == ["approve", "return"]
+    assert len(dialog.cases) == 1
+    before = db_snapshot(session)
+    cases = CasesState(_reflex_internal_init=True)
+    _call(cases, "open_for", (entry,))
+    assert cases.total == 1
+    _call(cases, "delete_case", (case,))
+    _call(cases, "save_case", ({"case_no": "X9"},))
+    assert db_snapshot(session) == before

@@ -1,0 +1,208 @@
+"""Excel imports and templates: 病案列表 (health sector) and 公需课学时 (the learning platform).
+
+Every import takes one path: the workbook is checked and parsed by ahportal.io (size,
+real xlsx, zip-bomb caps, a sandboxed reader), every row is validated against the same
+FieldSpecs the forms use, duplicates are looked for within the file and against the
+database, and then either every row is inserted in one transaction or none is, and the
+person gets the list of errors (sheet, row, column, message) and an annotated copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from ahportal.db import begin_write
+from ahportal.io import sheets
+from ahportal.models import CaseRecord, OperationLog, PublicCourseHours, utcnow
+from ahportal.services import library
+from ahportal.services.errors import ValidationFailed
+from ahportal.services.library_catalog import CASE_FIELDS, CASE_RULES, PUBLIC_HOURS_FIELDS
+from ahportal.services.permissions import Actor, require
+from ahportal.settings import get_settings
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: rows imported, or the errors and the annotated workbook."""
+
+    imported: int = 0
+    errors: list[sheets.RowError] = field(default_factory=list)
+    annotated: bytes | None = None
+
+
+def limit_bytes() -> int:
+    return get_settings().upload_max_mb * 1024 * 1024
+
+
+def rules_message() -> str:
+    return f"须为 Excel 2007 及以上格式（.xlsx），且不超过 {get_settings().upload_max_mb} MB"
+
+
+def _failed(data: bytes, errors: list[sheets.RowError]) -> ImportReport:
+    try:
+        annotated: bytes | None = sheets.annotate_errors(data, errors)
+    except ValidationFailed:
+        annotated = None
+    return ImportReport(errors=errors, annotated=annotated)
+
+
+def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
+    session.add(
+        OperationLog(
+            actor_account_id=actor.account_id,
+            action=action,
+            target_kind=action.split(".")[0],
+            target_id=target_id,
+            detail=detail,
+        )
+    )
+
+
+# ---- 病案列表 ----------------------------------------------------------------------
+
+
+def case_template(*, actor: Actor | None) -> bytes:
+    """下载模板 of the 病案列表: labels, notes, dropdowns, an example row, 填写说明."""
+    require(actor, library.MANAGE)
+    return sheets.build_template(
+        "病案列表", list(CASE_FIELDS), example={f.key: f.example for f in CASE_FIELDS}
+    )
+
+
+def import_cases(
+    session: Session, *, actor: Actor | None, entry_id: object, data: bytes
+) -> ImportReport:
+    """导入 cases into one paper or review: all rows in one transaction, or none."""
+    checked = require(actor, library.MANAGE)
+    entry = library.case_entry_of(session, checked, entry_id)
+    session.rollback()  # no read transaction held open while the file is parsed
+    parsed = sheets.read_rows(data, list(CASE_FIELDS))
+    rows, errors = sheets.validate_rows(
+        parsed,
+        list(CASE_FIELDS),
+        rules=CASE_RULES,
+        unique_keys=("case_no",),
+        existing=library.existing_case_numbers(session, entry.id or 0),
+    )
+    session.rollback()
+    if errors:
+        return _failed(data, errors)
+    if not rows:
+        raise ValidationFailed("file", "文件中没有可导入的病案（请从模板第一条数据行开始填写）")
+    try:
+        begin_write(session)
+        entry = library.case_entry_of(session, checked, entry_id)
+        count = session.exec(
+            select(func.count()).select_from(CaseRecord).where(col(CaseRecord.entry_id) == entry.id)
+        ).one()
+        if count + len(rows) > library.MAX_CASES:
+            raise ValidationFailed("file", f"每篇最多录入 {library.MAX_CASES} 条病案")
+        values = [{"entry_id": entry.id, **library.case_values_for_storage(row)} for row in rows]
+        for start in range(0, len(values), CHUNK):
+            session.execute(insert(CaseRecord), values[start : start + CHUNK])
+        _log(session, checked, "library.case_import", entry.id, rows=len(rows))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ValidationFailed(
+            "case_no", "有病案号与本篇已有病案重复（可能刚刚被添加），请刷新后重新导入"
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportReport(imported=len(rows))
+
+
+# ---- 公需课学时 ------------------------------------------------------------------
+
+
+def public_hours_template(*, actor: Actor | None) -> bytes:
+    require(actor, "cpd.import_public")
+    return sheets.build_template(
+        "公需课学时",
+        list(PUBLIC_HOURS_FIELDS),
+        example={f.key: f.example for f in PUBLIC_HOURS_FIELDS},
+    )
+
+
+def _existing_hours(
+    session: Session, keys: Iterable[tuple[str, int, str]]
+) -> set[tuple[str, int, str]]:
+    """Which (身份证号, 年度, 课程) of the file are loaded already, asked in chunks."""
+    wanted = list(keys)
+    found: set[tuple[str, int, str]] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            (a, int(b), c)
+            for a, b, c in session.exec(
+                select(
+                    PublicCourseHours.id_number, PublicCourseHours.year, PublicCourseHours.course
+                ).where(
+                    tuple_(
+                        col(PublicCourseHours.id_number),
+                        col(PublicCourseHours.year),
+                        col(PublicCourseHours.course),
+                    ).in_(chunk)
+                )
+            )
+        )
+    return found
+
+
+def import_public_hours(session: Session, *, actor: Actor | None, data: bytes) -> ImportReport:
+    """导入 the learning platform's export: all rows in one transaction, or none."""
+    checked = require(actor, "cpd.import_public")
+    parsed = sheets.read_rows(data, list(PUBLIC_HOURS_FIELDS))
+    rows, errors = sheets.validate_rows(
+        parsed, list(PUBLIC_HOURS_FIELDS), unique_keys=("id_number", "year", "course")
+    )
+    if errors:
+        return _failed(data, errors)
+    if not rows:
+        raise ValidationFailed("file", "文件中没有可导入的学时记录（请从模板第一条数据行开始填写）")
+    keys = [(r["id_number"], r["year"], r["course"]) for r in rows]
+    loaded = _existing_hours(session, keys)
+    session.rollback()
+    if loaded:
+        # Every row passed, so rows and parsed.rows line up one to one.
+        errors = [
+            sheets.RowError(
+                parsed.sheet,
+                parsed.rows[index][0],
+                parsed.column_of(0),
+                f"该人员 {key[1]} 年的课程“{key[2]}”已导入过，请勿重复导入",
+                "身份证号",
+            )
+            for index, key in enumerate(keys)
+            if key in loaded
+        ]
+        return _failed(data, errors)
+    now = utcnow()
+    try:
+        begin_write(session)
+        values = [
+            {**row, "imported_by_account_id": checked.account_id, "imported_at": now}
+            for row in rows
+        ]
+        for start in range(0, len(values), CHUNK):
+            session.execute(insert(PublicCourseHours), values[start : start + CHUNK])
+        _log(session, checked, "cpd.import_public", None, rows=len(rows))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ValidationFailed(
+            "file", "部分记录刚刚已被导入（可能有人同时导入了同一文件），请刷新后查看"
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportReport(imported=len(rows))
