@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from stdnum.cn import uscc
+from stdnum.cn import ric, uscc
 
 import ahportal.services
 from ahportal.models import (
@@ -38,6 +38,7 @@ from ahportal.services import (
     accounts,
     bindings,
     cpd,
+    imports,
     library,
     org_accounts,
     persons,
@@ -412,7 +413,80 @@ LIBRARY_CASES: list[Case] = [
         check=lambda ctx, result: result[1] == 8 and "*" in result[0][0].id_number,
         outside_check=lambda ctx, result: result == ([], 0),
     ),
+    # ---- Excel templates and imports (all rows or none) ----------------------------------
+    Case(
+        "imports.case_template",
+        MANAGE,
+        lambda ctx, a: imports.case_template(actor=a),
+        inside=_seeded(PERSON),
+        check=lambda ctx, result: result[:2] == b"PK",
+    ),
+    Case(
+        "imports.import_cases",
+        MANAGE,
+        lambda ctx, a: imports.import_cases(
+            ctx.session, actor=a, entry_id=ctx.ids["entry"], data=_case_workbook()
+        ),
+        inside=_seeded(PERSON),
+        outside=_seeded(OTHER_PERSON),
+        outside_error=PermissionDenied,
+        trace="operation_log",
+        check=lambda ctx, result: result.imported == 2 and not result.errors,
+        prepare=_entry_of(PERSON, "health_paper", "pending"),
+    ),
+    Case(
+        "imports.public_hours_template",
+        cpd.IMPORT,
+        lambda ctx, a: imports.public_hours_template(actor=a),
+        inside=_seeded("hr-340100"),
+        check=lambda ctx, result: result[:2] == b"PK",
+    ),
+    Case(
+        "imports.import_public_hours",
+        cpd.IMPORT,
+        lambda ctx, a: imports.import_public_hours(ctx.session, actor=a, data=_hours_workbook()),
+        inside=_seeded("hr-340100"),
+        trace="operation_log",
+        check=lambda ctx, result: result.imported == 1 and not result.errors,
+    ),
 ]
+
+
+def _filled(specs: Any, rows: list[dict[str, Any]]) -> bytes:
+    """A template of the fields with rows typed in below the example row."""
+    from openpyxl import load_workbook
+
+    from ahportal.io import sheets
+
+    book = load_workbook(io.BytesIO(sheets.build_template("导入", list(specs))))
+    sheet = book.worksheets[0]
+    for offset, row in enumerate(rows):
+        for column, spec in enumerate(specs, start=1):
+            sheet.cell(5 + offset, column, row.get(spec.key))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _case_workbook() -> bytes:
+    from ahportal.services.library_catalog import CASE_FIELDS
+
+    return _filled(CASE_FIELDS, [case_values("IMP0001"), case_values("IMP0002")])
+
+
+def _hours_workbook() -> bytes:
+    from ahportal.services.library_catalog import PUBLIC_HOURS_FIELDS
+
+    first17 = "34010419900202123"
+    number = first17 + ric.calc_check_digit(first17 + "0")
+    row = {
+        "id_number": number,
+        "name": "权限测试",
+        "year": "2025",
+        "course": "权限课",
+        "hours": "8",
+    }
+    return _filled(PUBLIC_HOURS_FIELDS, [row])
 
 
 CASES: list[Case] = [
