@@ -148,6 +148,9 @@ class LibraryState(PortalState, PagingMixin):
             self.category = wanted
         self.page = 1
         self.file_limit_mb = attachments.limit_mb()
+        # A tab keeps its state across pages: a dialog left open must not greet the return.
+        self.edit_open = self.view_open = False
+        self.delete_id = 0
         return self._reload()
 
     @rx.event

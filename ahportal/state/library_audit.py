@@ -109,6 +109,13 @@ class LibraryArchiveState(PortalState, PagingMixin):
     selected: list[int] = []
     batch_opinion: str = ""
 
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        """On page load: first page, and no 审核 dialog left open from an earlier visit."""
+        self.page = 1
+        failure = self._reload()
+        return [LibraryAuditState.set_audit_open(False), *([failure] if failure else [])]
+
     def _reload(self):  # type: ignore[no-untyped-def]
         try:
             with session_scope() as session:
