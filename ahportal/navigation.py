@@ -138,7 +138,7 @@ ROUTES: tuple[Route, ...] = (
         "ahportal.pages.library:library_page",
         "library.manage_own",
         menu_label="个人业绩库",
-        icon="library",
+        icon="folder-open",
         loader="ahportal.state.library:LibraryState.load",
     ),
     Route(
@@ -156,7 +156,7 @@ ROUTES: tuple[Route, ...] = (
         "ahportal.pages.library_audit:library_audit_page",
         "library.audit",
         menu_label="业绩档案",
-        icon="folder-check",
+        icon="clipboard-check",
         loader="ahportal.state.library_audit:LibraryArchiveState.load",
     ),
     Route(
@@ -165,7 +165,7 @@ ROUTES: tuple[Route, ...] = (
         "ahportal.pages.public_hours:public_hours_page",
         "cpd.import_public",
         menu_label="公需课学时导入",
-        icon="file-spreadsheet",
+        icon="file-text",
         loader="ahportal.state.cpd:PublicHoursState.load",
     ),
     Route(

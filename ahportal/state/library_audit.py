@@ -210,8 +210,12 @@ class LibraryArchiveState(PortalState, PagingMixin):
                 )
         except DomainError as exc:
             return notify.error(exc.message)
-        self.selected = []
-        self.batch_opinion = ""
+        # What went through leaves the selection; what failed stays ticked, with the opinion.
+        self.selected = [
+            o.record_id for o in result.outcomes if not o.ok and isinstance(o.record_id, int)
+        ]
+        if not result.failed:
+            self.batch_opinion = ""
         self._reload()
         if result.failed:
             first = next(o.message for o in result.outcomes if not o.ok)

@@ -101,6 +101,14 @@ PAGES = [
     ("legal", "合肥宏景软件有限公司", "/tasks", ".task-open"),
     ("legal", "合肥宏景软件有限公司", "/unit/info", "#unit-info-edit"),
     ("password", "ops", "/ops/accounts", "#ops-create-open"),
+    # 个人业绩库 and 业绩档案 (issue 7).
+    ("person", "李明", "/library", None),
+    ("person", "李明", "/library", "#entry-new"),
+    ("person", "李明", "/library?category=health_paper", ".entry-cases"),
+    ("person", "李明", "/library/cpd", None),
+    ("legal", "安徽省立医院", "/unit/library", None),
+    ("legal", "安徽省立医院", "/unit/library", ".entry-audit"),
+    ("password", "hr-340000", "/cpd/public-hours", None),
 ]
 
 

@@ -48,7 +48,9 @@ UNIT = "安徽省业绩测试医院"
 UNIT_LOGIN = "unit-e2e-library"
 
 
-def _setup(db_url: str) -> dict[str, int]:
+def _setup(
+    db_url: str, person_name: str = PERSON, unit_name: str = UNIT, login: str = UNIT_LOGIN
+) -> dict[str, int]:
     """A unit with a password account, a person bound to it who can sign in on the dev IdP,
     and 公需课 records of the person on the learning platform."""
     engine = create_engine(db_url)
@@ -57,7 +59,7 @@ def _setup(db_url: str) -> dict[str, int]:
             now = utcnow()
             unit = Organization(
                 kind=OrgKind.UNIT,
-                name=UNIT,
+                name=unit_name,
                 division_code="340100",
                 status=OrgStatus.ACTIVE,
                 created_at=now,
@@ -66,20 +68,20 @@ def _setup(db_url: str) -> dict[str, int]:
             session.add(unit)
             session.flush()
             admin = Account(
-                username=UNIT_LOGIN,
+                username=login,
                 login_method=LoginMethod.BUILTIN,
                 role=Role.UNIT_ADMIN,
-                display_name=UNIT,
+                display_name=unit_name,
                 org_id=unit.id,
                 password_hash=hash_password(DEMO_PASSWORD),
             )
             session.add(admin)
-            claims = new_person_claims(PERSON)
+            claims = new_person_claims(person_name)
             session.add(
                 DemoIdentity(
                     user_type=GovnetUserType.PERSON,
                     subject=claims["sub"],
-                    name=PERSON,
+                    name=person_name,
                     id_number=claims["id_number"],
                     phone=claims["phone_number"],
                 )
@@ -90,7 +92,7 @@ def _setup(db_url: str) -> dict[str, int]:
             bindings.decide_binding(
                 session,
                 actor=actor_for_account(session, admin),
-                binding_id=pending_binding_of(session, PERSON).id,
+                binding_id=pending_binding_of(session, person_name).id,
                 action="approve",
             )
             hr = session.exec(select(Account).where(col(Account.username) == "hr-340000")).one()
@@ -98,7 +100,7 @@ def _setup(db_url: str) -> dict[str, int]:
                 session.add(
                     PublicCourseHours(
                         id_number=claims["id_number"],
-                        name=PERSON,
+                        name=person_name,
                         year=2025,
                         course=course,
                         hours=hours,

@@ -79,3 +79,11 @@ def test_routes_task_kinds_and_transitions_name_one_permission_each():
         transitions = [t for t in TRANSITIONS if t.kind is kind.kind and t.manual]
         # The kind's audit moves name its permission (a person's 提交 names their own).
         assert transitions and kind.permission in {t.permission for t in transitions}
+
+
+def test_every_menu_icon_is_bundled():
+    from ahportal.components.layout import MENU_ICONS
+
+    for route in ROUTES:
+        if route.menu_label:
+            assert route.icon in MENU_ICONS, route.path
