@@ -240,7 +240,9 @@ def summary(session: Session, *, actor: Actor | None) -> list[YearSummary]:
     ).all()
     years: dict[int, dict[str, float]] = {}
     for year, subtype, status, hours in rows:
-        bucket = years.setdefault(int(year or 0), {"public": 0.0, "professional": 0.0, "pending": 0.0})
+        bucket = years.setdefault(
+            int(year or 0), {"public": 0.0, "professional": 0.0, "pending": 0.0}
+        )
         amount = float(hours or 0)
         if status is LibraryStatus.APPROVED:
             bucket["professional" if subtype == PROFESSIONAL_HOURS else "public"] += amount
