@@ -13,7 +13,7 @@ from ahportal.components.upload import labelled_upload
 XLSX_ACCEPT = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]}
 
 
-def _errors(state: Any) -> rx.Component:
+def _errors(state: Any, prefix: str) -> rx.Component:
     return rx.vstack(
         rx.box(
             rx.table.root(
@@ -38,7 +38,7 @@ def _errors(state: Any) -> rx.Component:
                 ),
                 size="1",
                 variant="surface",
-                id="import-errors",
+                id=f"{prefix}-errors",
             ),
             max_height="260px",
             overflow_y="auto",
@@ -50,7 +50,7 @@ def _errors(state: Any) -> rx.Component:
                 rx.icon("file-warning", size=16, aria_hidden="true"),
                 "下载错误标注文件",
                 on_click=state.download_annotated,
-                id="import-annotated",
+                id=f"{prefix}-annotated",
             ),
         ),
         width="100%",
@@ -65,7 +65,11 @@ def import_panel(
     template: Any,
     lead: rx.Component | None = None,
 ) -> rx.Component:
-    """Buttons, then progress while the server checks the file, then the outcome."""
+    """Buttons, then progress while the server checks the file, then the outcome.
+
+    Ids: `#<upload_id>` (the upload), `-template`, `-progress`, `-message`, `-errors`,
+    `-annotated`, so two panels can share a page.
+    """
     return rx.vstack(
         rx.hstack(
             *([lead] if lead is not None else []),
@@ -92,8 +96,8 @@ def import_panel(
         rx.cond(
             state.importing,
             rx.vstack(
-                rx.text("正在校验并导入，请稍候……", size="2", id="import-progress-text"),
-                rx.progress(width="100%", id="import-progress", aria_label="导入进度"),
+                rx.text("正在校验并导入，请稍候……", size="2", id=f"{upload_id}-progress-text"),
+                rx.progress(width="100%", id=f"{upload_id}-progress", aria_label="导入进度"),
                 width="100%",
             ),
         ),
@@ -103,11 +107,11 @@ def import_panel(
                 state.import_message,
                 size="2",
                 role="status",
-                id="import-message",
+                id=f"{upload_id}-message",
                 color=rx.cond(state.import_error_total > 0, DANGER, "inherit"),
             ),
         ),
-        rx.cond(state.import_errors.length() > 0, _errors(state)),
+        rx.cond(state.import_errors.length() > 0, _errors(state, upload_id)),
         width="100%",
         spacing="2",
     )

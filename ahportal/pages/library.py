@@ -10,9 +10,10 @@ from ahportal.components.binding_audit import flow_timeline
 from ahportal.components.cases import cases_dialog
 from ahportal.components.field_form import field_grid
 from ahportal.components.filter_bar import filter_bar, filter_select
+from ahportal.components.import_panel import import_panel
 from ahportal.components.layout import shell
 from ahportal.components.table import label_value, pager, status_badge
-from ahportal.components.theme import DANGER, TEXT_MUTED, primary_button, secondary_button
+from ahportal.components.theme import BORDER, DANGER, TEXT_MUTED, primary_button, secondary_button
 from ahportal.components.upload import labelled_upload
 from ahportal.state.cases import CasesState
 from ahportal.state.library import LibraryState as S
@@ -321,6 +322,17 @@ def library_page() -> rx.Component:
             color=TEXT_MUTED,
             margin_bottom="0.75rem",
             as_="p",
+        ),
+        rx.box(
+            rx.text("批量录入：下载本类别的模板，填写后导入为草稿。", size="2", weight="medium"),
+            import_panel(
+                S, upload_id="entry-import", upload_label="导入业绩", template=S.download_template
+            ),
+            padding="0.75rem 1rem",
+            border=f"1px solid {BORDER}",
+            border_radius="6px",
+            background="white",
+            margin_bottom="1rem",
         ),
         _table(),
         _edit_dialog(),

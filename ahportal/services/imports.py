@@ -19,9 +19,10 @@ from sqlmodel import Session, col, func, select
 
 from ahportal.db import begin_write
 from ahportal.io import sheets
-from ahportal.models import CaseRecord, OperationLog, PublicCourseHours, utcnow
+from ahportal.models import CaseRecord, LibraryEntry, OperationLog, PublicCourseHours, utcnow
 from ahportal.services import library
 from ahportal.services.errors import ValidationFailed
+from ahportal.services.fields import FieldKind, FieldSpec
 from ahportal.services.library_catalog import CASE_FIELDS, CASE_RULES, PUBLIC_HOURS_FIELDS
 from ahportal.services.permissions import Actor, require
 from ahportal.settings import get_settings
@@ -202,6 +203,87 @@ def import_public_hours(session: Session, *, actor: Actor | None, data: bytes) -
         raise ValidationFailed(
             "file", "部分记录刚刚已被导入（可能有人同时导入了同一文件），请刷新后查看"
         ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportReport(imported=len(rows))
+
+
+# ---- 个人业绩库: entries of any category, as drafts -------------------------------------------
+
+MAX_ENTRY_ROWS = 500
+
+_EXAMPLES = {
+    FieldKind.DATE: "2020-06-30",
+    FieldKind.MONTH: "2020-06",
+    FieldKind.YEAR: "2023",
+    FieldKind.DECIMAL: "1.5",
+}
+
+
+def _example(spec: FieldSpec) -> str:
+    """The template's example cell of a field: its own example, else one its rule accepts."""
+    if spec.example:
+        return spec.example
+    if spec.kind is FieldKind.CHOICE:
+        return spec.choices[0]
+    if spec.kind is FieldKind.INT:
+        return str(int(spec.low)) if spec.low is not None and spec.low > 0 else "1"
+    if spec.kind is FieldKind.DECIMAL and spec.low is not None and spec.low > 1.5:
+        return str(spec.low)
+    return _EXAMPLES.get(spec.kind, f"示例{spec.label}" if spec.required else "")
+
+
+def entry_template(*, actor: Actor | None, category_code: object) -> bytes:
+    """下载模板 of one library category: its fields, drawn from the declaration."""
+    require(actor, library.MANAGE)
+    cat = library.category_of(category_code)
+    return sheets.build_template(
+        f"个人业绩库·{cat.label}",
+        list(cat.fields),
+        example={spec.key: _example(spec) for spec in cat.fields},
+    )
+
+
+def import_entries(
+    session: Session, *, actor: Actor | None, category_code: object, data: bytes
+) -> ImportReport:
+    """导入 entries of one category as drafts: every row in one transaction, or none.
+
+    Each row passes the same checks as the 新增 form (fields, date rules, the category's
+    own checks); the person then uploads proof and submits each entry as usual.
+    """
+    checked = require(actor, library.MANAGE)
+    cat = library.category_of(category_code)
+    specs = list(cat.fields)
+    parsed = sheets.read_rows(data, specs)
+    if len(parsed.rows) > MAX_ENTRY_ROWS:
+        raise ValidationFailed("file", f"一次最多导入 {MAX_ENTRY_ROWS} 条业绩，请分批导入")
+    rows, errors = sheets.validate_rows(parsed, specs, rules=cat.rules)
+    if errors:
+        return _failed(data, errors)
+    if not rows:
+        raise ValidationFailed("file", "文件中没有可导入的业绩（请从模板第一条数据行开始填写）")
+    person = library.own_person(session, checked)
+    # Every row passed its fields, so rows and parsed.rows line up one to one.
+    for (number, _values), row in zip(parsed.rows, rows, strict=True):
+        try:
+            library.check_for_person(session, person, cat, row)
+        except ValidationFailed as error:
+            errors.append(sheets.RowError(parsed.sheet, number, "", error.message))
+    session.rollback()
+    if errors:
+        return _failed(data, errors)
+    now = utcnow()
+    try:
+        begin_write(session)
+        person = library.own_person(session, checked)
+        session.execute(
+            insert(LibraryEntry),
+            [library.draft_row(cat, person.id or 0, row, now) for row in rows],
+        )
+        _log(session, checked, "library.import", None, category=cat.code, rows=len(rows))
+        session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -226,6 +226,40 @@ def _derived(cat: Category, values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def draft_row(
+    cat: Category, person_id: int, values: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """The columns of a new draft entry (新增 or one imported row)."""
+    return {
+        "person_id": person_id,
+        "category": cat.code,
+        "status": LibraryStatus.DRAFT,
+        "source": EntrySource.DECLARED,
+        "data": values,
+        "created_at": now,
+        "updated_at": now,
+        **_derived(cat, values),
+    }
+
+
+def check_for_person(
+    session: Session, person: Person, cat: Category, values: dict[str, Any]
+) -> None:
+    """A category's checks beyond its fields (继续教育's), for a form or an imported row."""
+    if cat.code in ENTRY_CHECKS:
+        ENTRY_CHECKS[cat.code](session, person, values)
+
+
+def category_of(code: object) -> Category:
+    """The category with this code; ValidationFailed naming the 业绩类别 otherwise."""
+    return _category(code)
+
+
+def own_person(session: Session, actor: Actor) -> Person:
+    """The (already authorised) applicant's person row."""
+    return _person(session, actor)
+
+
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
     session.add(
         OperationLog(
@@ -352,19 +386,9 @@ def save_entry(
     try:
         begin_write(session)
         person = _person(session, checked)
-        if cat.code in ENTRY_CHECKS:
-            ENTRY_CHECKS[cat.code](session, person, cleaned)
+        check_for_person(session, person, cat, cleaned)
         if entry_id in (None, "", 0):
-            entry = LibraryEntry(
-                person_id=person.id or 0,
-                category=cat.code,
-                status=LibraryStatus.DRAFT,
-                source=EntrySource.DECLARED,
-                data=cleaned,
-                created_at=now,
-                updated_at=now,
-                **derived,
-            )
+            entry = LibraryEntry(**draft_row(cat, person.id or 0, cleaned, now))
             session.add(entry)
             session.flush()
             assert entry.id is not None

@@ -9,13 +9,14 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.services import attachments, library
+from ahportal.services import attachments, imports, library
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.fields import FieldKind, FieldSpec
 from ahportal.services.library_catalog import BY_CODE, CATEGORIES
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.imports import XLSX, ImportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
@@ -71,7 +72,7 @@ CATEGORY_OPTIONS = [
 ]
 
 
-class LibraryState(PortalState, PagingMixin):
+class LibraryState(PortalState, PagingMixin, ImportMixin):
     """The list of one category, paged in SQL."""
 
     category: str = CATEGORIES[0].code
@@ -158,7 +159,48 @@ class LibraryState(PortalState, PagingMixin):
         if isinstance(value, str) and value in BY_CODE:
             self.category = value
         self.page = 1
+        self._start_import()
         return self._reload()
+
+    # ---- 下载模板 / 导入 of the chosen category, as drafts ------------------------------------
+
+    @rx.event
+    def download_template(self):  # type: ignore[no-untyped-def]
+        try:
+            data = imports.entry_template(actor=self._actor(), category_code=self.category)
+        except DomainError as exc:
+            return notify.error(exc.message)
+        label = self._category_spec().label.replace("·", "_")
+        return rx.download(data=data, filename=f"个人业绩库_{label}_导入模板.xlsx", mime_type=XLSX)
+
+    @rx.event
+    async def import_workbook(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        """导入: every row becomes a draft in one transaction, or none does."""
+        self._start_import()
+        try:
+            require(self._actor(), library.MANAGE)
+        except DomainError as exc:
+            self._import_failed(exc.message)
+            return
+        if not files:
+            self._import_failed("请选择 Excel 文件（.xlsx）：" + imports.rules_message())
+            return
+        data = await files[0].read(imports.limit_bytes() + 1)
+        self.importing = True
+        yield
+        try:
+            with session_scope() as session:
+                report = imports.import_entries(
+                    session, actor=self._actor(session), category_code=self.category, data=data
+                )
+        except DomainError as exc:
+            self._import_failed(exc.message)
+            return
+        if self._finish_import(
+            report, "业绩（草稿），请上传附件后逐条提交", "业绩导入_错误标注.xlsx"
+        ):
+            self.page = 1
+            self._reload()
 
     @rx.event
     def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]

@@ -114,7 +114,8 @@ class LibraryArchiveState(PortalState, PagingMixin):
         """On page load: first page, and no 审核 dialog left open from an earlier visit."""
         self.page = 1
         failure = self._reload()
-        return [LibraryAuditState.set_audit_open(False), *([failure] if failure else [])]
+        close = LibraryAuditState.set_audit_open(False)  # type: ignore[operator]
+        return [close, *([failure] if failure else [])]
 
     def _reload(self):  # type: ignore[no-untyped-def]
         try:

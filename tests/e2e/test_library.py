@@ -354,10 +354,10 @@ def test_library_from_entry_to_audit_and_imports(browser, portal: str, portal_db
     person.locator("#case-import input[type=file]").set_input_files(
         {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(bad)}
     )
-    expect(person.locator("#import-message")).to_contain_text("未导入任何数据")
-    expect(person.locator("#import-errors")).to_contain_text("出院日期")
-    expect(person.locator("#import-errors")).to_contain_text("病案号")
-    expect(person.locator("#import-annotated")).to_be_visible()
+    expect(person.locator("#case-import-message")).to_contain_text("未导入任何数据")
+    expect(person.locator("#case-import-errors")).to_contain_text("出院日期")
+    expect(person.locator("#case-import-errors")).to_contain_text("病案号")
+    expect(person.locator("#case-import-annotated")).to_be_visible()
     screenshot(person, "library-import-errors")
     assert _cases(portal_db_url) == before
 
@@ -365,7 +365,7 @@ def test_library_from_entry_to_audit_and_imports(browser, portal: str, portal_db
     person.locator("#case-import input[type=file]").set_input_files(
         {"name": "cases.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(rows)}
     )
-    expect(person.locator("#import-message")).to_contain_text("已导入 25 条病案")
+    expect(person.locator("#case-import-message")).to_contain_text("已导入 25 条病案")
     expect(person.locator("#cases-table tbody tr")).to_have_count(10)  # one SQL page
     assert _cases(portal_db_url) == before + 25
     screenshot(person, "library-cases")

@@ -61,6 +61,28 @@ def test_person_and_unit_buttons(browser, portal: str, portal_db_url: str) -> No
     _notice(person, "已删除")
     expect(_row(person, "library-table", "2023")).to_have_count(0)
 
+    # 导入 of a category's entries from its template: both rows become drafts.
+    _category(person, "book")
+    with person.expect_download() as got:
+        person.click("#entry-import-template")
+    book = load_workbook(io.BytesIO(got.value.path().read_bytes()))
+    sheet = book.worksheets[0]
+    labels = [str(c.value or "").lstrip("*") for c in sheet[3]]
+    for offset, title in enumerate(("内分泌诊疗规范", "糖尿病护理手册")):
+        values = {"著作名称": title, "出版社": "安徽科学技术出版社", "出版时间": "2021-05"}
+        values["本人角色"] = "参编"
+        for column, label in enumerate(labels, start=1):
+            if label in values:
+                sheet.cell(5 + offset, column, values[label])
+    out = io.BytesIO()
+    book.save(out)
+    person.locator("#entry-import input[type=file]").set_input_files(
+        {"name": "著作.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()}
+    )
+    expect(person.locator("#entry-import-message")).to_contain_text("已导入 2 条业绩")
+    for title in ("内分泌诊疗规范", "糖尿病护理手册"):
+        expect(_row(person, "library-table", title)).to_contain_text("草稿")
+
     # 综述 with a case list: 新增病案 (an error named inline first), 修改, 删除.
     _add(
         person,
@@ -88,6 +110,14 @@ def test_person_and_unit_buttons(browser, portal: str, portal_db_url: str) -> No
     person.click("#case-save")
     _notice(person, "病案已修改")
     expect(person.locator("#cases-table tbody tr")).to_have_count(1)  # changed, not added
+    person.click("#case-new")
+    _fill_case(person, {**CASE, "case_no": "C0003"})
+    person.click("#case-save")
+    _notice(person, "病案已新增")
+    expect(person.locator("#cases-table tbody tr")).to_have_count(2)
+    person.locator("#cases-table tbody tr").filter(has_text="C0003").locator(".case-delete").click()
+    _notice(person, "病案已删除")
+    expect(person.locator("#cases-table tbody tr")).to_have_count(1)
 
     # A bad workbook: the annotated copy marks the cell and says why.
     with person.expect_download() as got:
@@ -105,10 +135,10 @@ def test_person_and_unit_buttons(browser, portal: str, portal_db_url: str) -> No
     person.locator("#case-import input[type=file]").set_input_files(
         {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()}
     )
-    expect(person.locator("#import-message")).to_contain_text("未导入任何数据")
-    expect(person.locator("#import-errors")).to_contain_text("患者性别")
+    expect(person.locator("#case-import-message")).to_contain_text("未导入任何数据")
+    expect(person.locator("#case-import-errors")).to_contain_text("患者性别")
     with person.expect_download() as marked:
-        person.click("#import-annotated")
+        person.click("#case-import-annotated")
     annotated = load_workbook(io.BytesIO(marked.value.path().read_bytes()))
     comments = [c.comment.text for r in annotated.worksheets[0].iter_rows() for c in r if c.comment]
     assert any("患者性别" in text for text in comments), comments
@@ -218,14 +248,14 @@ def test_hr_bureau_loads_public_hours(page: Page, portal: str) -> None:
     upload.set_input_files(
         {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": bad}
     )
-    expect(page.locator("#import-errors")).to_contain_text("文本格式")
-    expect(page.locator("#import-message")).to_contain_text("未导入任何数据")
+    expect(page.locator("#hours-import-errors")).to_contain_text("文本格式")
+    expect(page.locator("#hours-import-message")).to_contain_text("未导入任何数据")
     screenshot(page, "library-public-hours-errors")
     good = workbook([(first, "甲", 2025, "课程一", 10), (second, "乙", 2025, "课程一", 12)])
     upload.set_input_files(
         {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good}
     )
-    expect(page.locator("#import-message")).to_contain_text("已导入 2 条公需课学时记录")
+    expect(page.locator("#hours-import-message")).to_contain_text("已导入 2 条公需课学时记录")
     table = page.locator("#hours-table")
     expect(table).to_contain_text("340***********" + first[-4:])
     expect(table).not_to_contain_text(first)
@@ -238,4 +268,4 @@ def test_hr_bureau_loads_public_hours(page: Page, portal: str) -> None:
     upload.set_input_files(
         {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good}
     )
-    expect(page.locator("#import-errors")).to_contain_text("已导入过")
+    expect(page.locator("#hours-import-errors")).to_contain_text("已导入过")

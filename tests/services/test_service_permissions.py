@@ -435,6 +435,23 @@ LIBRARY_CASES: list[Case] = [
         prepare=_entry_of(PERSON, "health_paper", "pending"),
     ),
     Case(
+        "imports.entry_template",
+        MANAGE,
+        lambda ctx, a: imports.entry_template(actor=a, category_code="award"),
+        inside=_seeded(PERSON),
+        check=lambda ctx, result: result[:2] == b"PK",
+    ),
+    Case(
+        "imports.import_entries",
+        MANAGE,
+        lambda ctx, a: imports.import_entries(
+            ctx.session, actor=a, category_code="appraisal", data=_appraisal_workbook()
+        ),
+        inside=_seeded(PERSON),
+        trace="operation_log",
+        check=lambda ctx, result: result.imported == 2 and not result.errors,
+    ),
+    Case(
         "imports.public_hours_template",
         cpd.IMPORT,
         lambda ctx, a: imports.public_hours_template(actor=a),
@@ -472,6 +489,13 @@ def _case_workbook() -> bytes:
     from ahportal.services.library_catalog import CASE_FIELDS
 
     return _filled(CASE_FIELDS, [case_values("IMP0001"), case_values("IMP0002")])
+
+
+def _appraisal_workbook() -> bytes:
+    from ahportal.services.library_catalog import BY_CODE
+
+    rows = [{"year": "2021", "result": "合格"}, {"year": "2022", "result": "优秀"}]
+    return _filled(BY_CODE["appraisal"].fields, rows)
 
 
 def _hours_workbook() -> bytes:
@@ -686,6 +710,7 @@ NOT_ACTIONS = {
     "library.count_pending",
     "library.pending_page",
     "library.case_entry_of",
+    "library.own_person",
     "library.attachment_for",
     "bindings.pending_page",
     "bindings.unbound_reason",

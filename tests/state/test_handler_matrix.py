@@ -183,8 +183,12 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "submit": ("{entry}",),
             "confirm_delete": (),
             "open_view": ("{entry}",),
+            "download_template": (),
+            "import_workbook": ([],),
         },
         {
+            "import_rejected",
+            "download_annotated",
             "new_entry",
             "set_edit_open",
             "files_rejected",
