@@ -20,14 +20,20 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ahportal.io.workbook_guard import WORKBOOK, SheetInfo, column_letter
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.fields import FieldSpec
+
+# What the readers open: the workbook's path (the sandbox's child gets a temporary file) or
+# its bytes.
+Source = str | bytes
 
 # Sheets declaring more cells than this are streamed with openpyxl (about 240 MB in calamine).
 CALAMINE_MAX_CELLS = 3_000_000
@@ -103,10 +109,14 @@ def _match_header(
     return number, columns
 
 
-def _calamine_rows(data: bytes, sheet: SheetInfo) -> Iterator[tuple[int, list[Any]]]:
+def _calamine_rows(source: Source, sheet: SheetInfo) -> Iterator[tuple[int, list[Any]]]:
     import python_calamine
 
-    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    workbook = (
+        python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
+        if isinstance(source, bytes)
+        else python_calamine.CalamineWorkbook.from_path(source)
+    )
     worksheet = workbook.get_sheet_by_name(sheet.name)
     start = worksheet.start
     # iter_rows starts at row 1 but at the first used column: pad columns back to A.
@@ -115,11 +125,14 @@ def _calamine_rows(data: bytes, sheet: SheetInfo) -> Iterator[tuple[int, list[An
         yield number, (pad + cells) if pad else cells
 
 
-def _openpyxl_rows(data: bytes, sheet: SheetInfo) -> Iterator[tuple[int, Sequence[Any]]]:
+def _openpyxl_rows(source: Source, sheet: SheetInfo) -> Iterator[tuple[int, Sequence[Any]]]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(
-        io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        io.BytesIO(source) if isinstance(source, bytes) else source,
+        read_only=True,
+        data_only=True,
+        keep_links=False,
     )
     try:
         worksheet = workbook[sheet.name]
@@ -134,28 +147,55 @@ def choose_engine(sheet: SheetInfo) -> str:
     return "calamine" if cells <= CALAMINE_MAX_CELLS else "openpyxl"
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return value if value.strip() else None
-    return value
+# Cell types a reader yields whose equal values always share one type (2 == 2.0 == True
+# across the numeric ones): a column holding at most one numeric type can be deduplicated
+# by value.
+_PLAIN = frozenset({str, type(None), date, datetime, time, timedelta})
+_NUMERIC = frozenset({bool, int, float})
+
+
+def _column(values: tuple[Any, ...]) -> list[Any]:
+    """One field's cells: text that is only white space becomes None, and equal values
+    become one object (pickled once, unpickled once, checked once)."""
+    types = set(map(type, values))
+    if types <= _PLAIN | _NUMERIC and len(types & _NUMERIC) <= 1:
+        first = dict.fromkeys(values)  # keeps the first object of equal values
+        if str not in types and len(first) == len(values):
+            return [*values]
+        canonical = {
+            value: (None if isinstance(value, str) and not value.strip() else value)
+            for value in first
+        }
+        return list(map(canonical.__getitem__, values))
+    return [None if isinstance(value, str) and not value.strip() else value for value in values]
+
+
+def _columns(picked: list[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows of picked cells as columns (see _column)."""
+    if not picked:
+        return [[] for _ in range(width)]
+    return [_column(values) for values in zip(*picked, strict=True)]
 
 
 def stream_sheet(
-    data: bytes,
+    source: Source,
     sheet: SheetInfo,
     specs: tuple[FieldSpec, ...],
     header_row: int | None,
     chunk_rows: int,
     engine: str | None = None,
 ) -> Iterator[Any]:
-    """Yield the Header, then lists of (Excel row, raw values in spec order) of `chunk_rows`.
+    """Yield the Header, then chunks of at most `chunk_rows` rows as (Excel row numbers,
+    columns): one list of raw values per spec (None where its column is absent).
 
-    Fully blank rows (formatting only) and the template's example row are skipped. Runs in
-    the sandbox's child: everything it yields is pickled to the parent.
+    `source` is the workbook's path (or its bytes). Fully blank rows (formatting only) and
+    the template's example row are skipped. Runs in the sandbox's child: everything it
+    yields is pickled to the parent, column by column, so that equal values of a column
+    travel and are unpickled once.
     """
     engine = engine or choose_engine(sheet)
     reader = _calamine_rows if engine == "calamine" else _openpyxl_rows
-    rows = reader(data, sheet)
+    rows = reader(source, sheet)
     head: list[tuple[int, Sequence[Any]]] = []
     for number, cells in rows:
         head.append((number, cells))
@@ -163,30 +203,42 @@ def stream_sheet(
             break
     number, columns = _match_header(head, specs, header_row)
     yield Header(sheet.name, number, columns, engine)
-    pairs = [(index, position) for index, position in enumerate(columns) if position is not None]
     width = len(specs)
-    chunk: list[tuple[int, tuple[Any, ...]]] = []
+    present = [position for position in columns if position is not None]
+    reach = max(present) + 1 if present else 0
+    # One C call picks a row's cells; absent fields read as None.
+    if len(present) == width:
+        getter = operator.itemgetter(*present)
+        pick: Any = getter if width > 1 else (lambda cells: (getter(cells),))
+    else:
+        pick = None
+
+    def pick_slowly(cells: Sequence[Any]) -> tuple[Any, ...]:
+        size = len(cells)
+        return tuple(
+            cells[position] if position is not None and position < size else None
+            for position in columns
+        )
 
     def after_header() -> Iterable[tuple[int, Sequence[Any]]]:
         yield from (item for item in head if item[0] > number)
         yield from rows
 
+    numbers: list[int] = []
+    picked: list[tuple[Any, ...]] = []
     for row_number, cells in after_header():
         if EXAMPLE_MARKER in cells:
             continue
-        values: list[Any] = [None] * width
-        size = len(cells)
-        for index, position in pairs:
-            if position < size:
-                values[index] = _cell(cells[position])
-        if all(_blank(value) for value in values):
+        values = pick(cells) if pick is not None and len(cells) >= reach else pick_slowly(cells)
+        if all(map(_blank, values)):
             continue
-        chunk.append((row_number, tuple(values)))
-        if len(chunk) >= chunk_rows:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        numbers.append(row_number)
+        picked.append(values)
+        if len(picked) >= chunk_rows:
+            yield numbers, _columns(picked, width)
+            numbers, picked = [], []
+    if picked:
+        yield numbers, _columns(picked, width)
 
 
 def cell_name(header: Header, spec_index: int) -> str:

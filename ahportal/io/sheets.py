@@ -19,16 +19,26 @@ the first 20 rows, so people may insert or delete rows above it.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from ahportal.io import sandbox
 from ahportal.io.readers import EXAMPLE_MARKER, Header, stream_sheet
 from ahportal.io.templates import annotate_workbook, build_template, neutralise
-from ahportal.io.workbook_guard import WORKBOOK, GuardLimits, check_workbook, column_letter
+from ahportal.io.workbook_guard import (
+    WORKBOOK,
+    GuardLimits,
+    SheetInfo,
+    check_workbook,
+    column_letter,
+)
 from ahportal.services.errors import ValidationFailed
-from ahportal.services.fields import DateOrder, FieldSpec, check_rules, clean_value
+from ahportal.services.fields import DateOrder, FieldSpec, check_rules, clean_texts, clean_value
 
 DEFAULT_CHUNK_ROWS = 10_000
 MAX_ERRORS = 1000
@@ -62,15 +72,38 @@ class RowError:
 
 @dataclass
 class ParsedSheet:
-    """Raw cell values of the rows that hold anything, with their Excel row numbers."""
+    """Raw cell values of the rows that hold anything, with their Excel row numbers.
+
+    Kept column by column as the reader sends them (`columns[i]` holds spec i's raw value
+    for each row, None where the column is absent); `rows` gives them row by row.
+    """
 
     sheet: str
     header_row: int
     specs: tuple[FieldSpec, ...]
     columns: tuple[int | None, ...]  # 0-based column of each spec, None when absent
-    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # Excel row number of each row
+    values: list[list[Any]] = field(default_factory=list)  # per spec, one raw value a row
     engine: str = "calamine"
     child_peak_rss_kb: int = 0
+    child_cpu_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            self.values = [[] for _ in self.specs]
+        if len(self.values) != len(self.specs) or any(
+            len(column) != len(self.numbers) for column in self.values
+        ):
+            raise ValueError("a parsed sheet needs one value per spec and row")
+
+    @property
+    def rows(self) -> list[tuple[int, tuple[Any, ...]]]:
+        """(Excel row number, raw values in spec order) of each row."""
+        return (
+            list(zip(self.numbers, zip(*self.values, strict=True), strict=True))
+            if self.numbers
+            else []
+        )
 
     def column_of(self, index: int) -> str:
         position = self.columns[index]
@@ -80,22 +113,35 @@ class ParsedSheet:
 # --------------------------------------------------------------------------- reading
 
 
+Chunk = tuple[list[int], list[list[Any]]]
+
+
+@contextmanager
+def _spooled(data: bytes) -> Iterator[str]:
+    """The upload as a private temporary file for the child to open: the bytes are not
+    copied into the child's start-up message (nor held twice by the server meanwhile)."""
+    handle, path = tempfile.mkstemp(prefix="ahportal-upload-", suffix=".xlsx")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        yield path
+    finally:
+        os.unlink(path)
+
+
 def _stream(
-    data: bytes,
+    path: str,
+    sheet: SheetInfo,
     specs: Sequence[FieldSpec],
-    sheet_name: str | None,
     header_row: int | None,
     chunk_rows: int,
-    guard: GuardLimits | None,
     limits: sandbox.SandboxLimits | None,
     engine: str | None,
     stats: sandbox.ChildStats,
-) -> tuple[Header, Iterator[list[tuple[int, tuple[Any, ...]]]]]:
-    info = check_workbook(data, guard)
-    sheet = info.sheet(sheet_name)
+) -> tuple[Header, Iterator[Chunk]]:
     items = sandbox.run(
         stream_sheet,
-        data,
+        path,
         sheet,
         tuple(specs),
         header_row,
@@ -127,21 +173,28 @@ def read_rows(
     that carries the most field labels. Raises ValidationFailed (field "workbook") for a
     refused file, a missing sheet or missing required columns (one message naming them).
     """
+    sheet = check_workbook(data, guard).sheet(sheet_name)
     stats = sandbox.ChildStats()
-    header, items = _stream(
-        data, specs, sheet_name, header_row, DEFAULT_CHUNK_ROWS, guard, limits, engine, stats
-    )
-    rows: list[tuple[int, tuple[Any, ...]]] = []
-    for chunk in items:
-        rows.extend(chunk)
+    numbers: list[int] = []
+    values: list[list[Any]] = [[] for _ in specs]
+    with _spooled(data) as path:
+        header, items = _stream(
+            path, sheet, specs, header_row, DEFAULT_CHUNK_ROWS, limits, engine, stats
+        )
+        for chunk_numbers, chunk_values in items:
+            numbers += chunk_numbers
+            for column, more in zip(values, chunk_values, strict=True):
+                column += more
     return ParsedSheet(
         header.sheet,
         header.row,
         tuple(specs),
         header.columns,
-        rows,
+        numbers,
+        values,
         header.engine,
         stats.peak_rss_kb,
+        stats.cpu_seconds,
     )
 
 
@@ -163,23 +216,274 @@ def read_rows_chunked(
     the whole sheet: validate and insert each chunk, pass the same `seen` dict to
     validate_rows for duplicates across chunks. `stats` gets the child's peak memory.
     """
+    sheet = check_workbook(data, guard).sheet(sheet_name)
     stats = stats if stats is not None else sandbox.ChildStats()
-    header, items = _stream(
-        data, specs, sheet_name, header_row, chunk_rows, guard, limits, engine, stats
-    )
-    for chunk in items:
-        yield ParsedSheet(
-            header.sheet, header.row, tuple(specs), header.columns, chunk, header.engine
-        )
+    with _spooled(data) as path:
+        header, items = _stream(path, sheet, specs, header_row, chunk_rows, limits, engine, stats)
+        for chunk_numbers, chunk_values in items:
+            yield ParsedSheet(
+                header.sheet,
+                header.row,
+                tuple(specs),
+                header.columns,
+                chunk_numbers,
+                chunk_values,
+                header.engine,
+            )
 
 
 # --------------------------------------------------------------------------- validation
 
-_Key = tuple[Any, ...]
+# Cell value types a reader yields whose equal values always share one type (2 == 2.0 ==
+# True is the exception, among the numeric ones). A column whose cells hold at most one
+# numeric type and nothing else unknown can key its memo by the raw value alone.
+_PLAIN_TYPES = frozenset({str, type(None), date, datetime, time, timedelta})
+_NUMERIC_TYPES = frozenset({bool, int, float})
 
 
-def _key_text(values: _Key) -> str:
+@dataclass
+class CheckedRows:
+    """What `check_rows` found: the cleaned values of the rows that passed, column by
+    column in spec order, and the errors."""
+
+    keys: tuple[str, ...]  # the fields, in spec order
+    columns: list[list[Any]]  # per field, the cleaned value of each row that passed
+    numbers: list[int]  # the Excel row number of each row that passed
+    errors: list[RowError]
+
+    @property
+    def count(self) -> int:
+        return len(self.numbers)
+
+    def tuples(self) -> Iterator[tuple[Any, ...]]:
+        """Each row that passed as a tuple in spec order, made as it is consumed."""
+        return zip(*self.columns, strict=True) if self.numbers else iter(())
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        return list(self.tuples())
+
+    def dicts(self) -> list[dict[str, Any]]:
+        keys = self.keys
+        return [dict(zip(keys, row, strict=True)) for row in self.tuples()]
+
+
+def _key_text(values: tuple[Any, ...]) -> str:
     return "、".join(str(value) for value in values)
+
+
+@dataclass
+class _Column:
+    """One field's cells: cleaned values per row, and the messages of the refused cells."""
+
+    values: list[Any]  # per row; None where the cell was refused
+    lookup: Sequence[Any]  # per row, the memo key of its cell
+    refused: dict[Any, str]  # memo key -> message, for the refused keys only
+
+    def message(self, position: int) -> str | None:
+        return self.refused.get(self.lookup[position]) if self.refused else None
+
+
+def _clean_column(spec: FieldSpec, raws: Sequence[Any]) -> _Column:
+    """`clean_value(spec, raw, excel=True)` for every cell of a column, once per distinct
+    value (clean_value is pure), with per-column fast paths for plain text."""
+    types = set(map(type, raws))
+    if len(types & _NUMERIC_TYPES) <= 1 and types <= _PLAIN_TYPES | _NUMERIC_TYPES:
+        lookup: Sequence[Any] = raws
+        distinct = list(dict.fromkeys(raws))
+        samples = distinct
+    else:  # 1, 1.0 and True are one dict key: key by (type, value)
+        lookup = list(zip(map(type, raws), raws, strict=True))
+        keyed = list(dict.fromkeys(lookup))
+        distinct = keyed
+        samples = [raw for _kind, raw in keyed]
+    refused: dict[Any, str] = {}
+    cleaned = clean_texts(spec, samples) if types == {str} else None
+    if cleaned is not None:
+        value_of = dict(zip(distinct, cleaned, strict=True))
+    else:
+        value_of = {}
+        for key, raw in zip(distinct, samples, strict=True):
+            try:
+                value_of[key] = clean_value(spec, raw, excel=True)
+            except ValidationFailed as exc:
+                value_of[key] = None
+                refused[key] = exc.message
+    return _Column(list(map(value_of.__getitem__, lookup)), lookup, refused)
+
+
+def check_rows(
+    parsed: ParsedSheet,
+    specs: Sequence[FieldSpec],
+    rules: Sequence[DateOrder] = (),
+    unique_keys: Sequence[str] = (),
+    existing: Collection[Any] = frozenset(),
+    *,
+    seen: dict[Any, int] | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> CheckedRows:
+    """The rows that passed, as tuples, and the errors found (at most `max_errors`, then
+    one closing note); `validate_rows` gives the same rows as dicts.
+
+    Each cell goes through `clean_value(spec, raw, excel=True)`; identical raw values of a
+    field are checked once (clean_value is pure). A row whose cells pass then meets the
+    cross-field `rules`. `unique_keys` name the fields that identify a row: a repeat within
+    the file is refused (naming the first row), and so is a key in `existing` (the values
+    themselves for one key field, tuples for several). `seen` carries keys across chunks
+    (keyed like `existing`). Errors come row by row: the row's refused cells in column
+    order, then its first broken rule (only when every cell passed), then a repeated key
+    (only when the key's own cells passed: one pass shows every error).
+    """
+    specs = tuple(specs)
+    if tuple(parsed.specs) != specs:
+        raise ValueError("validate_rows needs the specs the sheet was read with")
+    keys = tuple(spec.key for spec in specs)
+    numbers = parsed.numbers
+    count = len(numbers)
+    columns = [_clean_column(spec, raw) for spec, raw in zip(specs, parsed.values, strict=True)]
+    refusing = [index for index, column in enumerate(columns) if column.refused]
+    bad_cells: set[int] = set()  # positions of rows with a refused cell
+    for index in refusing:
+        refused, lookup = columns[index].refused, columns[index].lookup
+        bad_cells.update(position for position, key in enumerate(lookup) if key in refused)
+    value_columns = [column.values for column in columns]
+
+    # The first broken rule of each row whose cells all passed (as check_rules finds it).
+    broken: dict[int, ValidationFailed] = {}
+    rules = tuple(rules)
+    suspects: set[int] = set()
+    for rule in rules:
+        if rule.earlier not in keys or rule.later not in keys:
+            continue  # check_rules reads a missing field as empty
+        firsts = value_columns[keys.index(rule.earlier)]
+        seconds = value_columns[keys.index(rule.later)]
+        suspects.update(
+            position
+            for position, first, second in zip(range(count), firsts, seconds, strict=True)
+            if first and second and str(second) < str(first)
+        )
+    for position in sorted(suspects - bad_cells):
+        try:
+            check_rules(
+                specs, rules, dict(zip(keys, (c[position] for c in value_columns), strict=True))
+            )
+        except ValidationFailed as exc:
+            broken[position] = exc
+
+    # Repeated keys, within the file (and earlier chunks) and against `existing`.
+    repeated: dict[int, str] = {}
+    seen = seen if seen is not None else {}
+    unique_index = [keys.index(key) for key in unique_keys]
+    if unique_index:
+        single = len(unique_index) == 1
+        probes: Sequence[Any] = (
+            value_columns[unique_index[0]]
+            if single
+            else list(zip(*(value_columns[index] for index in unique_index), strict=True))
+        )
+        key_cells_bad = any(index in refusing for index in unique_index)
+        firsts_of = (
+            None if key_cells_bad else dict(zip(reversed(probes), reversed(numbers), strict=True))
+        )
+        if (
+            firsts_of is not None
+            and len(firsts_of) == count
+            and firsts_of.keys().isdisjoint(seen)
+            and not (existing and any(map(existing.__contains__, probes)))
+        ):
+            seen.update(firsts_of)  # every key new: the common case, at C speed
+        else:
+            names = "、".join(_label_of(specs, keys[index]) for index in unique_index)
+            for position, (number, probe) in enumerate(zip(numbers, probes, strict=True)):
+                if key_cells_bad and any(
+                    columns[index].message(position) is not None for index in unique_index
+                ):
+                    continue
+                key_values = (probe,) if single else probe
+                if probe in existing:
+                    repeated[position] = f"{names}“{_key_text(key_values)}”已存在，不能重复导入"
+                elif probe in seen:
+                    repeated[position] = (
+                        f"{names}“{_key_text(key_values)}”与第 {seen[probe]} 行重复"
+                    )
+                else:
+                    seen[probe] = number
+
+    failing = bad_cells.union(broken, repeated)
+    if failing:
+        kept = [position for position in range(count) if position not in failing]
+        value_columns = [list(map(column.__getitem__, kept)) for column in value_columns]
+        kept_numbers = list(map(numbers.__getitem__, kept))
+    else:
+        kept_numbers = list(numbers)
+    errors = _row_errors(
+        parsed,
+        specs,
+        columns,
+        refusing,
+        sorted(failing),
+        broken,
+        repeated,
+        unique_index,
+        max_errors,
+    )
+    return CheckedRows(keys, value_columns, kept_numbers, errors)
+
+
+def _label_of(specs: Sequence[FieldSpec], key: str) -> str:
+    for spec in specs:
+        if spec.key == key:
+            return spec.label
+    return ""
+
+
+def _row_errors(
+    parsed: ParsedSheet,
+    specs: tuple[FieldSpec, ...],
+    columns: list[_Column],
+    refusing: list[int],
+    failing: list[int],
+    broken: dict[int, ValidationFailed],
+    repeated: dict[int, str],
+    unique_index: list[int],
+    max_errors: int,
+) -> list[RowError]:
+    sheet = parsed.sheet
+    letters = [parsed.column_of(index) for index in range(len(specs))]
+    letter_of = {spec.key: letters[index] for index, spec in enumerate(specs)}
+    label_of = {spec.key: spec.label for spec in specs}
+    errors: list[RowError] = []
+    for position in failing:
+        number = parsed.numbers[position]
+        row_errors = [
+            RowError(sheet, number, letters[index], message, specs[index].label)
+            for index in refusing
+            if (message := columns[index].message(position)) is not None
+        ]
+        if position in broken:
+            exc = broken[position]
+            row_errors.append(
+                RowError(
+                    sheet,
+                    number,
+                    letter_of.get(exc.field, ""),
+                    exc.message,
+                    label_of.get(exc.field, ""),
+                )
+            )
+        if position in repeated:
+            first = unique_index[0]
+            row_errors.append(
+                RowError(sheet, number, letters[first], repeated[position], specs[first].label)
+            )
+        if len(errors) + len(row_errors) > max_errors:
+            errors.extend(row_errors[: max_errors - len(errors)])
+            errors.append(
+                RowError(sheet, 0, "", f"错误较多，仅列出前 {max_errors} 条；请修改后重新导入")
+            )
+            break
+        errors.extend(row_errors)
+    return errors
 
 
 def validate_rows(
@@ -189,113 +493,14 @@ def validate_rows(
     unique_keys: Sequence[str] = (),
     existing: Collection[Any] = frozenset(),
     *,
-    seen: dict[_Key, int] | None = None,
+    seen: dict[Any, int] | None = None,
     max_errors: int = MAX_ERRORS,
 ) -> tuple[list[dict[str, Any]], list[RowError]]:
-    """Cleaned rows and the errors found (at most `max_errors`, then one closing note).
-
-    Each cell goes through `clean_value(spec, raw, excel=True)`; identical raw values of a
-    field are checked once (clean_value is pure). A row whose cells pass then meets the
-    cross-field `rules`. `unique_keys` name the fields that identify a row: a repeat within
-    the file is refused (naming the first row), and so is a key in `existing` (the values
-    themselves for one key field, tuples for several). `seen` carries keys across chunks.
-    """
-    specs = tuple(specs)
-    if tuple(parsed.specs) != specs:
-        raise ValueError("validate_rows needs the specs the sheet was read with")
-    keys = [spec.key for spec in specs]
-    labels = {spec.key: spec.label for spec in specs}
-    letters = {spec.key: parsed.column_of(index) for index, spec in enumerate(specs)}
-    caches: list[dict[tuple[type, Any], tuple[Any, str | None]]] = [{} for _ in specs]
-    unique_index = [keys.index(key) for key in unique_keys]
-    single_key = len(unique_index) == 1
-    seen = seen if seen is not None else {}
-    rules = tuple(rules)
-    rows: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    sheet = parsed.sheet
-    truncated = False
-
-    def add(error: RowError) -> None:
-        nonlocal truncated
-        if len(errors) < max_errors:
-            errors.append(error)
-        else:
-            truncated = True
-
-    for number, raw_values in parsed.rows:
-        values: dict[str, Any] = {}
-        failed = False
-        bad: set[int] = set()
-        for index, raw in enumerate(raw_values):
-            cache = caches[index]
-            memo_key = (type(raw), raw)
-            hit = cache.get(memo_key)
-            if hit is None:
-                spec = specs[index]
-                try:
-                    hit = (clean_value(spec, raw, excel=True), None)
-                except ValidationFailed as exc:
-                    hit = (None, exc.message)
-                cache[memo_key] = hit
-            value, message = hit
-            if message is not None:
-                failed = True
-                bad.add(index)
-                key = keys[index]
-                add(RowError(sheet, number, letters[key], message, labels[key]))
-            values[keys[index]] = value
-        if rules and not failed:
-            try:
-                check_rules(specs, rules, values)
-            except ValidationFailed as exc:
-                failed = True
-                add(
-                    RowError(
-                        sheet,
-                        number,
-                        letters.get(exc.field, ""),
-                        exc.message,
-                        labels.get(exc.field, ""),
-                    )
-                )
-        if unique_index and not bad.intersection(unique_index):
-            # Checked even when other cells of the row failed: one pass shows every error.
-            key_values = tuple(values[keys[index]] for index in unique_index)
-            names = "、".join(labels[keys[index]] for index in unique_index)
-            first_key = keys[unique_index[0]]
-            probe = key_values[0] if single_key else key_values
-            if probe in existing:
-                failed = True
-                add(
-                    RowError(
-                        sheet,
-                        number,
-                        letters[first_key],
-                        f"{names}“{_key_text(key_values)}”已存在，不能重复导入",
-                        labels[first_key],
-                    )
-                )
-            elif key_values in seen:
-                failed = True
-                add(
-                    RowError(
-                        sheet,
-                        number,
-                        letters[first_key],
-                        f"{names}“{_key_text(key_values)}”与第 {seen[key_values]} 行重复",
-                        labels[first_key],
-                    )
-                )
-            else:
-                seen[key_values] = number
-        if not failed:
-            rows.append(values)
-    if truncated:
-        errors.append(
-            RowError(sheet, 0, "", f"错误较多，仅列出前 {max_errors} 条；请修改后重新导入")
-        )
-    return rows, errors
+    """Cleaned rows (dicts by field key) and the errors found: see `check_rows`."""
+    checked = check_rows(
+        parsed, specs, rules, unique_keys, existing, seen=seen, max_errors=max_errors
+    )
+    return checked.dicts(), checked.errors
 
 
 # --------------------------------------------------------------------------- error copies
@@ -327,10 +532,12 @@ __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "EXAMPLE_MARKER",
     "MAX_ERRORS",
+    "CheckedRows",
     "ParsedSheet",
     "RowError",
     "annotate_errors",
     "build_template",
+    "check_rows",
     "neutralise",
     "read_rows",
     "read_rows_chunked",

@@ -265,16 +265,34 @@ def clean_value(spec: FieldSpec, raw: object, *, excel: bool = False) -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
+def clean_texts(spec: FieldSpec, raws: list[str]) -> list[str] | None:
+    """What clean_value(spec, raw) returns for each of `raws` (plain str cells of a TEXT or
+    LONGTEXT field), computed at C speed; None when any of them needs the full check.
+
+    A printable string holds nothing plain() drops, rewrites or refuses (see
+    validation.hidden_character), so such a cell's value is simply its stripped text, as
+    long as that is not empty and within the field's limit. Anything else (blank, too
+    long, tabs, line breaks, other non-printable characters) returns None: the caller then
+    runs clean_value on each, which gives the message.
+    """
+    if spec.kind not in (FieldKind.TEXT, FieldKind.LONGTEXT) or not all(map(str.isprintable, raws)):
+        return None
+    stripped = list(map(str.strip, raws))
+    if not all(stripped) or max(map(len, stripped), default=0) > spec.text_limit:
+        return None
+    return stripped
+
+
 def check_rules(
     specs: list[FieldSpec] | tuple[FieldSpec, ...],
     rules: tuple[DateOrder, ...],
     values: dict[str, Any],
 ) -> None:
     """Cross-field rules over cleaned values (ISO strings compare in date order)."""
-    labels = {spec.key: spec.label for spec in specs}
     for rule in rules:
         first, second = values.get(rule.earlier), values.get(rule.later)
         if first and second and str(second) < str(first):
+            labels = {spec.key: spec.label for spec in specs}
             raise ValidationFailed(
                 rule.later, f"{labels[rule.later]}不能早于{labels[rule.earlier]}"
             )

@@ -25,6 +25,12 @@ _DROPPED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
+# str.isprintable() is False for every character in Unicode's "Other" (Cc, Cf, Cs, Co, Cn)
+# and "Separator" (Zs, Zl, Zp) categories except the ASCII space: a strict superset of what
+# hidden_character refuses (Cc, Cf, Cs, Zl, Zp; every bidi control is Cf). So a printable
+# string is clean, and only the rest (tabs, newlines, U+3000, private use…) is looked at
+# character by character. Checked here against this Python's Unicode tables.
+assert not any(char.isprintable() for char in BIDI_CONTROLS)
 _SPACES = re.compile(r"[\t\n\r\v\f\u2028\u2029\x85]+")
 _LINE_BREAKS = re.compile(r"\r\n?|[\v\f\u2028\u2029\x85]")
 
@@ -35,6 +41,10 @@ def hidden_character(value: str) -> str | None:
     Private-use and unassigned code points are allowed: rare characters in Chinese names
     live there. Tab and newline count too: callers decide what to do with them first.
     """
+    if value.isprintable():
+        # Fast path (C speed): a printable string holds none of them (see str.isprintable
+        # next to _SPACES).
+        return None
     for char in value:
         if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
             return char
@@ -57,6 +67,8 @@ def plain(value: object, field: str, label: str, *, multiline: bool = False) -> 
     else:
         cleaned = _SPACES.sub(" ", cleaned)
         allowed = set()
+    if cleaned.isprintable():
+        return cleaned
     for char in cleaned:
         if char not in allowed and hidden_character(char) is not None:
             raise ValidationFailed(field, f"{label}含有不可见的控制字符，请删除后重新输入")
