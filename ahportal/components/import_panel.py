@@ -96,7 +96,17 @@ def import_panel(
         rx.cond(
             state.importing,
             rx.vstack(
-                rx.text("正在校验并导入，请稍候……", size="2", id=f"{upload_id}-progress-text"),
+                rx.text(
+                    "正在校验并导入，请稍候……",
+                    rx.cond(
+                        state.import_elapsed > 0,
+                        "（已用时 " + state.import_elapsed.to(str) + " 秒）",
+                        "",
+                    ),
+                    size="2",
+                    id=f"{upload_id}-progress-text",
+                    role="status",
+                ),
                 rx.progress(width="100%", id=f"{upload_id}-progress", aria_label="导入进度"),
                 width="100%",
             ),

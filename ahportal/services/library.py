@@ -289,7 +289,7 @@ def _return_opinion(session: Session, entry_id: int) -> str:
         .where(
             col(FlowRecord.kind) == KIND,
             col(FlowRecord.record_id) == entry_id,
-            col(FlowRecord.action) == "return",
+            col(FlowRecord.action).in_(("return", "reopen")),
         )
         .order_by(col(FlowRecord.id).desc())
         .limit(1)
@@ -491,7 +491,8 @@ def submit_entry(session: Session, *, actor: Actor | None, entry_id: object) -> 
         if entry.status not in EDITABLE:
             raise InvalidTransition("该业绩已提交，请勿重复提交")
         _check_submittable(session, entry)
-        workflow.apply(session, KIND, entry.id, checked, "submit")
+        action = "resubmit" if entry.status is LibraryStatus.RETURNED else "submit"
+        workflow.apply(session, KIND, entry.id, checked, action)
         session.commit()
     except BaseException:
         session.rollback()
@@ -900,7 +901,7 @@ workflow.register_kind(
     workflow.Transition(
         KIND,
         LibraryStatus.RETURNED,
-        "submit",
+        "resubmit",
         LibraryStatus.PENDING,
         MANAGE,
         "重新提交",
@@ -926,11 +927,13 @@ workflow.register_kind(
         opinion_required=True,
         effects=(_stamp_decision,),
     ),
-    # Only its unit can open an approved entry for changes again (seed 一.12).
+    # Only its unit can open an approved entry for changes again (seed 一.12). An action of
+    # its own: a 退回 pressed on a pending entry that another admin approved meanwhile fails
+    # ("已被他人处理") instead of silently reopening the approved entry.
     workflow.Transition(
         KIND,
         LibraryStatus.APPROVED,
-        "return",
+        "reopen",
         LibraryStatus.RETURNED,
         AUDIT,
         "退回修改",
@@ -990,5 +993,6 @@ register_task_kind(
         count=count_pending,
         page=pending_page,
         audit_route="/unit/library",
+        order=200,
     )
 )

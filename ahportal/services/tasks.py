@@ -37,6 +37,9 @@ class TaskKind:
     count: Callable[[Session, Actor], int]
     page: Callable[[Session, Actor, int, int], list[TaskRow]]
     audit_route: str = ""
+    # Where the kind stands in the 任务中心 and on the 工作台 (lower first): the order of
+    # registration depends on which module happens to be imported first.
+    order: int = 100
 
     @property
     def key(self) -> str:
@@ -61,12 +64,12 @@ def register_task_kind(kind: TaskKind) -> None:
 
 def kinds_for(actor: Actor) -> list[TaskKind]:
     """The kinds this actor's role works on, in registration order."""
-    return [kind for kind in _REGISTRY.values() if has_permission(actor, kind.permission)]
+    return [kind for kind in registered_kinds() if has_permission(actor, kind.permission)]
 
 
 def registered_kinds() -> list[TaskKind]:
     """Every registered kind (for checks that the registry and the permissions agree)."""
-    return list(_REGISTRY.values())
+    return sorted(_REGISTRY.values(), key=lambda kind: kind.order)
 
 
 def pending_counts(session: Session, actor: Actor) -> dict[str, int]:

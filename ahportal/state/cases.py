@@ -4,12 +4,13 @@ submission), 下载模板 and 导入 with a row-by-row error list (seed 002 一.
 from __future__ import annotations
 
 import reflex as rx
+from sqlmodel import Session
 
 from ahportal.db import session_scope
 from ahportal.services import imports, library
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.library_catalog import CASE_FIELDS
-from ahportal.services.permissions import require
+from ahportal.services.permissions import Actor
 from ahportal.state.base import PortalState
 from ahportal.state.imports import XLSX, ImportMixin
 from ahportal.state.library import FormField, form_fields
@@ -140,28 +141,14 @@ class CasesState(PortalState, PagingMixin, ImportMixin):
     @rx.event
     async def import_workbook(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
         """导入: every row in one transaction, or none and the list of what to fix."""
-        self._start_import()
-        try:
-            require(self._actor(), "library.manage_own")
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if not files:
-            self._import_failed("请选择 Excel 文件（.xlsx）：" + imports.rules_message())
-            return
-        data = await files[0].read(imports.limit_bytes() + 1)
-        self.importing = True
-        yield
-        try:
-            with session_scope() as session:
-                report = imports.import_cases(
-                    session, actor=self._actor(session), entry_id=self.entry_id, data=data
-                )
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if self._finish_import(report, "病案", "病案列表_错误标注.xlsx"):
+        entry_id = self.entry_id
+
+        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
+            return imports.import_cases(session, actor=actor, entry_id=entry_id, data=data)
+
+        noun, copy = "病案", "病案列表_错误标注.xlsx"
+        async for _ in self._run_import(files, library.MANAGE, work, noun, copy):
+            yield
+        if self.import_ok:
             self.page = 1
             self._reload()
-            # The outcome stays inline (import_message): a notice's timer would hold the
-            # upload's HTTP response open until it expires.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from ahportal.db import session_scope
 from ahportal.services import cpd, imports
 from ahportal.services.errors import DomainError
-from ahportal.services.permissions import require
+from ahportal.services.permissions import Actor
 from ahportal.state.base import PortalState
 from ahportal.state.imports import XLSX, ImportMixin
 from ahportal.state.notice import notify
@@ -137,26 +138,13 @@ class PublicHoursState(PortalState, PagingMixin, ImportMixin):
     @rx.event
     async def import_workbook(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
         """导入: every row in one transaction, or none and the list of what to fix."""
-        self._start_import()
-        try:
-            require(self._actor(), "cpd.import_public")
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if not files:
-            self._import_failed("请选择 Excel 文件（.xlsx）：" + imports.rules_message())
-            return
-        data = await files[0].read(imports.limit_bytes() + 1)
-        self.importing = True
-        yield
-        try:
-            with session_scope() as session:
-                report = imports.import_public_hours(session, actor=self._actor(session), data=data)
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if self._finish_import(report, "公需课学时记录", "公需课学时_错误标注.xlsx"):
+
+        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
+            return imports.import_public_hours(session, actor=actor, data=data)
+
+        noun, copy = "公需课学时记录", "公需课学时_错误标注.xlsx"
+        async for _ in self._run_import(files, cpd.IMPORT, work, noun, copy):
+            yield
+        if self.import_ok:
             self.page = 1
             self._reload()
-            # The outcome stays inline (import_message): a notice's timer would hold the
-            # upload's HTTP response open until it expires.

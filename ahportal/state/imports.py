@@ -3,19 +3,34 @@ progress flag, the outcome, the row-by-row errors and the annotated copy to down
 
 from __future__ import annotations
 
-import reflex as rx
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
+import reflex as rx
+from sqlmodel import Session
+
+from ahportal.db import session_scope
 from ahportal.services import imports
+from ahportal.services.errors import DomainError
+from ahportal.services.permissions import Actor, require
 from ahportal.state.notice import notify
+
+# work(session, actor, data) → the report; runs in a worker thread.
+ImportWork = Callable[[Session, Actor | None, bytes], imports.ImportReport]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 200
 
 
 class ImportMixin(rx.State, mixin=True):
-    """Implement nothing: call `_start_import`, then `_finish_import(report, noun)`."""
+    """A handler runs `async for _ in self._run_import(...): yield`, then reloads its list
+    when `import_ok`."""
 
     importing: bool = False
+    import_ok: bool = False
+    import_elapsed: int = 0
     import_message: str = ""
     import_errors: list[dict[str, str]] = []
     import_error_total: int = 0
@@ -26,6 +41,50 @@ class ImportMixin(rx.State, mixin=True):
     def _start_import(self) -> None:
         self.import_errors, self.import_error_total, self.import_message = [], 0, ""
         self.has_annotated, self._annotated = False, b""
+        self.import_ok = False
+
+    async def _run_import(
+        self,
+        files: list[rx.UploadFile],
+        permission: str,
+        work: ImportWork,
+        noun: str,
+        annotated_name: str,
+    ) -> AsyncIterator[None]:
+        """Check the role, read the upload (capped), then run the import in a worker thread,
+        so the server keeps serving every other tab meanwhile; yields once a second to show
+        the time spent. The outcome lands in the mixin's vars and `import_ok`."""
+        self._start_import()
+        try:
+            require(self._actor(), permission)  # type: ignore[attr-defined]
+        except DomainError as exc:
+            self._import_failed(exc.message)
+            return
+        if not files:
+            self._import_failed("请选择 Excel 文件（.xlsx）：" + imports.rules_message())
+            return
+        data = await files[0].read(imports.limit_bytes() + 1)
+        self.importing = True
+        self.import_elapsed = 0
+        yield
+
+        def job() -> imports.ImportReport:
+            with session_scope() as session:
+                return work(session, self._actor(session), data)  # type: ignore[attr-defined]
+
+        task: asyncio.Future[Any] = asyncio.ensure_future(asyncio.to_thread(job))
+        started = time.monotonic()
+        while not task.done():
+            await asyncio.wait({task}, timeout=1.0)
+            if not task.done():
+                self.import_elapsed = int(time.monotonic() - started)
+                yield
+        try:
+            report = task.result()
+        except DomainError as exc:
+            self._import_failed(exc.message)
+            return
+        self.import_ok = self._finish_import(report, noun, annotated_name)
 
     def _import_failed(self, message: str) -> None:
         self.importing = False

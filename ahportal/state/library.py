@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from ahportal.db import session_scope
 from ahportal.services import attachments, imports, library
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.fields import FieldKind, FieldSpec
 from ahportal.services.library_catalog import BY_CODE, CATEGORIES
-from ahportal.services.permissions import require
+from ahportal.services.permissions import Actor, require
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.imports import XLSX, ImportMixin
@@ -176,29 +177,15 @@ class LibraryState(PortalState, PagingMixin, ImportMixin):
     @rx.event
     async def import_workbook(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
         """导入: every row becomes a draft in one transaction, or none does."""
-        self._start_import()
-        try:
-            require(self._actor(), library.MANAGE)
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if not files:
-            self._import_failed("请选择 Excel 文件（.xlsx）：" + imports.rules_message())
-            return
-        data = await files[0].read(imports.limit_bytes() + 1)
-        self.importing = True
-        yield
-        try:
-            with session_scope() as session:
-                report = imports.import_entries(
-                    session, actor=self._actor(session), category_code=self.category, data=data
-                )
-        except DomainError as exc:
-            self._import_failed(exc.message)
-            return
-        if self._finish_import(
-            report, "业绩（草稿），请上传附件后逐条提交", "业绩导入_错误标注.xlsx"
-        ):
+        code = self.category
+
+        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
+            return imports.import_entries(session, actor=actor, category_code=code, data=data)
+
+        noun, copy = "业绩（草稿），请上传附件后逐条提交", "业绩导入_错误标注.xlsx"
+        async for _ in self._run_import(files, library.MANAGE, work, noun, copy):
+            yield
+        if self.import_ok:
             self.page = 1
             self._reload()
 

@@ -260,13 +260,13 @@ def test_return_needs_an_opinion_and_the_person_edits_and_resubmits(session, act
     entry = _entry(session, entry_id)
     assert entry.status is LibraryStatus.APPROVED and entry.data["grade"] == "二等奖"
     assert entry.decided_at is not None
-    # The flow labels each step by its action (a resubmission reads 提交 again).
-    assert _labels(session, unit, entry_id) == ["提交", "退回", "提交", "通过"]
-    assert _labels(session, wang, entry_id) == ["提交", "退回", "提交", "通过"]
+    # The flow names each step: a resubmission reads 重新提交.
+    assert _labels(session, unit, entry_id) == ["提交", "退回", "重新提交", "通过"]
+    assert _labels(session, wang, entry_id) == ["提交", "退回", "重新提交", "通过"]
     assert [step[0] for step in workflow_steps(session, entry_id)] == [
         "submit",
         "return",
-        "submit",
+        "resubmit",
         "approve",
     ]
     detail = library.entry_detail(session, actor=unit, entry_id=entry_id)
@@ -290,15 +290,17 @@ def test_an_approved_entry_is_read_only_until_its_unit_returns_it(session, actor
         library.decide_entry(session, actor=unit, entry_id=entry_id, action="approve")
     actions = library.entry_detail(session, actor=unit, entry_id=entry_id).actions
     assert [(a.action, a.label, a.opinion_required) for a in actions] == [
-        ("return", "退回修改", True)
+        ("reopen", "退回修改", True)
     ]
+    with pytest.raises(InvalidTransition):  # 退回 is for pending entries
+        library.decide_entry(session, actor=unit, entry_id=entry_id, action="return", opinion="x")
     library.decide_entry(
-        session, actor=unit, entry_id=entry_id, action="return", opinion="专利号有误"
+        session, actor=unit, entry_id=entry_id, action="reopen", opinion="专利号有误"
     )
     _save_existing(session, wang, "patent", entry_id, number="ZL202120000000.2")
     assert _entry(session, entry_id).data["number"] == "ZL202120000000.2"
-    assert _labels(session, wang, entry_id) == ["提交", "通过", "退回"]
-    assert workflow_steps(session, entry_id)[-1] == ("return", "approved", "returned")
+    assert _labels(session, wang, entry_id) == ["提交", "通过", "退回修改"]
+    assert workflow_steps(session, entry_id)[-1] == ("reopen", "approved", "returned")
 
 
 def _save_existing(session, actor, category, entry_id, **changes):
