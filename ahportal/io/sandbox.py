@@ -20,7 +20,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing import context as mp_context
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
@@ -175,7 +175,7 @@ def run(
     *args: Any,
     limits: SandboxLimits | None = None,
     stats: ChildStats | None = None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Yield what `func(*args)` yields, run in a limited child process.
 
     `func` must be a module-level generator function (the child imports it by name).

@@ -1,10 +1,13 @@
 """Excel imports for the services: templates, reading, row validation, annotated copies.
 
 - `build_template(title, specs, ...)`: the .xlsx a person downloads (下载模板).
-- `read_rows(data, specs)`: guard, then parse in the sandbox; raw values per row with the
-  Excel row number. `read_rows_chunked` does the same chunk by chunk for huge sheets.
-- `validate_rows(parsed, specs, ...)`: `clean_value(excel=True)` on every cell, the
-  cross-field rules, duplicates within the file and against existing records.
+- `read_rows(data, specs)`: guard, then parse in the sandbox; raw values per field (column
+  by column) with the Excel row numbers. `read_rows_chunked` does the same chunk by chunk
+  for huge sheets.
+- `check_rows(parsed, specs, ...)`: `clean_value(excel=True)` on every cell (each distinct
+  value of a column once), the cross-field rules, duplicates within the file and against
+  existing records; the rows that passed, column by column. `validate_rows` gives them
+  as dicts.
 - `annotate_errors(data, errors)`: the person's own workbook with the bad cells filled and
   commented, plus a 错误说明 sheet.
 - `neutralise(value)`: text that would start a formula gets a leading apostrophe.
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -138,7 +141,7 @@ def _stream(
     limits: sandbox.SandboxLimits | None,
     engine: str | None,
     stats: sandbox.ChildStats,
-) -> tuple[Header, Iterator[Chunk]]:
+) -> tuple[Header, Generator[Chunk, None, None]]:
     items = sandbox.run(
         stream_sheet,
         path,
@@ -220,16 +223,19 @@ def read_rows_chunked(
     stats = stats if stats is not None else sandbox.ChildStats()
     with _spooled(data) as path:
         header, items = _stream(path, sheet, specs, header_row, chunk_rows, limits, engine, stats)
-        for chunk_numbers, chunk_values in items:
-            yield ParsedSheet(
-                header.sheet,
-                header.row,
-                tuple(specs),
-                header.columns,
-                chunk_numbers,
-                chunk_values,
-                header.engine,
-            )
+        try:
+            for chunk_numbers, chunk_values in items:
+                yield ParsedSheet(
+                    header.sheet,
+                    header.row,
+                    tuple(specs),
+                    header.columns,
+                    chunk_numbers,
+                    chunk_values,
+                    header.engine,
+                )
+        finally:
+            items.close()  # a consumer that stops early ends the child now
 
 
 # --------------------------------------------------------------------------- validation
