@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -314,36 +315,56 @@ def list_bindings(
     ], int(total)
 
 
-# Built once (building and cache-keying a statement costs about as much as running it), and
-# columns rather than whole rows: the dialog opens on every 审核 click.
+_BINDING = UnitBinding.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_ORG = Organization.__table__  # type: ignore[attr-defined]
+_FLOW = workflow.FLOW_TABLE
+
+# What the 审核 dialog shows, in one round trip: the request, its person and their current
+# unit, with one row per flow step (oldest first; one row of NULL steps when it has none).
+# Built once (building and cache-keying a statement costs about as much as running it),
+# and a Core statement of columns rather than ORM rows: the dialog opens on every 审核 click.
 _DETAIL_ROWS = (
-    select(  # type: ignore[call-overload]
-        col(UnitBinding.id),
-        col(UnitBinding.unit_id),
-        col(UnitBinding.status),
-        col(UnitBinding.note),
-        col(UnitBinding.created_at),
-        col(Person.name).label("person_name"),
-        col(Person.id_number),
-        col(Person.phone),
-        col(Organization.name).label("current_unit"),
+    sa_select(
+        _BINDING.c.id,
+        _BINDING.c.unit_id,
+        _BINDING.c.status,
+        _BINDING.c.note,
+        _BINDING.c.created_at,
+        _PERSON.c.name.label("person_name"),
+        _PERSON.c.id_number,
+        _PERSON.c.phone,
+        _ORG.c.name.label("current_unit"),
+        _FLOW.c.id.label("step_id"),
+        _FLOW.c.created_at.label("step_time"),
+        _FLOW.c.actor_name.label("step_actor"),
+        _FLOW.c.actor_role.label("step_role"),
+        _FLOW.c.action.label("step_action"),
+        _FLOW.c.opinion.label("step_opinion"),
     )
-    .join(Person, col(Person.id) == col(UnitBinding.person_id))
-    .join(Organization, col(Organization.id) == col(Person.unit_id), isouter=True)
-    .where(col(UnitBinding.id) == bindparam("binding_id"))
+    .select_from(
+        _BINDING.join(_PERSON, _PERSON.c.id == _BINDING.c.person_id)
+        .outerjoin(_ORG, _ORG.c.id == _PERSON.c.unit_id)
+        .outerjoin(_FLOW, (_FLOW.c.kind == KIND) & (_FLOW.c.record_id == _BINDING.c.id))
+    )
+    .where(_BINDING.c.id == bindparam("binding_id"))
+    .order_by(_FLOW.c.created_at, _FLOW.c.id)
 )
 
 
 def binding_detail(session: Session, *, actor: Actor | None, binding_id: object) -> BindingDetail:
     """What the 审核 dialog shows: the person, the request, the flow so far."""
     checked = require(actor, "binding.audit")
-    # The request, its person and their current unit in one query; the row carries the
-    # id, unit_id and status the scope check and the transition table read.
-    row = session.execute(
-        _DETAIL_ROWS, {"binding_id": validation.record_id(binding_id, "申请")}
-    ).first()
-    if row is None:
+    # A Core statement on the session's connection: it does not autoflush as an ORM one
+    # does, so flush first (no-op when clean).
+    ident = validation.record_id(binding_id, "申请")
+    session.flush()
+    rows = session.connection().execute(_DETAIL_ROWS, {"binding_id": ident}).all()
+    if not rows:
         raise NotFound("该注册申请不存在")
+    # The first row carries the id, unit_id and status the scope check and the
+    # transition table read.
+    row = rows[0]
     if not can_audit_binding(checked, row):
         raise PermissionDenied("该申请不属于本单位")
     return BindingDetail(
@@ -356,7 +377,13 @@ def binding_detail(session: Session, *, actor: Actor | None, binding_id: object)
         status=row.status,
         current_unit=row.current_unit or "无（首次绑定）",
         actions=workflow.action_choices(session, KIND, row, checked),
-        flow=workflow.flow_steps(session, KIND, row.id),
+        flow=[
+            workflow.flow_step(
+                KIND, r.step_time, r.step_actor, r.step_role, r.step_action, r.step_opinion
+            )
+            for r in rows
+            if r.step_id is not None
+        ],
     )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case
+from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,11 +22,14 @@ from ahportal.models import (
     LoginMethod,
     LoginThrottle,
     Organization,
+    OrgStatus,
+    Person,
+    Role,
     utcnow,
 )
 from ahportal.services.errors import SignInFailed
 from ahportal.services.passwords import verify_password
-from ahportal.services.permissions import Actor, actor_for_account
+from ahportal.services.permissions import Actor
 from ahportal.settings import get_settings
 
 SESSION_COOKIE = "ahportal_session"
@@ -204,17 +210,65 @@ def start_session(
     return raw
 
 
-# Built once: building and cache-keying the statement cost as much as running it. The
-# account's organisation comes in the same query, so actor_for_account's session.get()
-# finds it in the identity map.
+_SESSION = AuthSession.__table__  # type: ignore[attr-defined]
+_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
+_ORG = Organization.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+
+# Every event of every tab runs this, so it is one Core statement built once (building and
+# cache-keying a statement cost as much as running it), of the columns the Actor needs:
+# no ORM objects, no identity map, one round trip for session, account, organisation and
+# person.
 _OPEN_SESSION = (
-    select(AuthSession, Account, Organization)
-    .join(Account, col(Account.id) == col(AuthSession.account_id))
-    .join(Organization, col(Organization.id) == col(Account.org_id), isouter=True)
-    .where(
-        col(AuthSession.token_hash) == bindparam("token_hash"), col(AuthSession.ended_at).is_(None)
+    sa_select(
+        _SESSION.c.id,
+        _SESSION.c.last_seen_at,
+        _SESSION.c.expires_at,
+        _ACCOUNT.c.id.label("account_id"),
+        _ACCOUNT.c.role,
+        _ACCOUNT.c.display_name,
+        _ACCOUNT.c.person_id,
+        _ACCOUNT.c.disabled,
+        _ACCOUNT.c.must_change_password,
+        _ORG.c.id.label("org_id"),
+        _ORG.c.name.label("org_name"),
+        _ORG.c.kind.label("org_kind"),
+        _ORG.c.division_code,
+        _ORG.c.hr_level,
+        _ORG.c.status.label("org_status"),
+        _PERSON.c.id.label("person_found"),
+        _PERSON.c.registered_at,
     )
+    .select_from(
+        _SESSION.join(_ACCOUNT, _ACCOUNT.c.id == _SESSION.c.account_id)
+        .outerjoin(_ORG, _ORG.c.id == _ACCOUNT.c.org_id)
+        .outerjoin(_PERSON, _PERSON.c.id == _ACCOUNT.c.person_id)
+    )
+    .where(_SESSION.c.token_hash == bindparam("token_hash"), _SESSION.c.ended_at.is_(None))
 )
+
+
+def _actor_of(row: Any) -> Actor:
+    """The Actor of an _OPEN_SESSION row: what permissions.actor_for_account builds."""
+    role = row.role
+    needs_registration = False
+    if role is Role.APPLICANT and row.person_id is not None:
+        needs_registration = row.person_found is not None and row.registered_at is None
+    elif role is Role.UNIT_ADMIN and row.org_id is not None:
+        needs_registration = row.org_status is OrgStatus.INCOMPLETE
+    return Actor(
+        account_id=row.account_id,
+        role=role,
+        display_name=row.display_name,
+        person_id=row.person_id,
+        org_id=row.org_id,
+        org_name=row.org_name,
+        org_kind=row.org_kind,
+        division_code=row.division_code,
+        hr_level=row.hr_level,
+        needs_registration=needs_registration,
+        must_change_password=row.must_change_password,
+    )
 
 
 def resolve_actor(
@@ -223,28 +277,32 @@ def resolve_actor(
     """The actor behind a cookie token, or None if the session is unknown, ended or timed out.
 
     Idle and absolute timeouts end the session on the server; activity is recorded at most
-    once a minute so that a busy page does not write on every event.
+    once a minute so that a busy page does not write on every event. Reads what the
+    database holds (changes pending in the session are flushed first), never a cache: a
+    sign-out or a disabled account counts from the next event on.
     """
     if not raw_token or len(raw_token) > 128:
         return None
     settings = get_settings()
     now = now or utcnow()
-    row = session.exec(_OPEN_SESSION, params={"token_hash": _digest(raw_token)}).first()
+    # Straight to the session's connection (the ORM's execute path costs more than the
+    # query here); a Core statement does not autoflush, so flush first (no-op when clean).
+    session.flush()
+    row = session.connection().execute(_OPEN_SESSION, {"token_hash": _digest(raw_token)}).first()
     if row is None:
         return None
-    auth_session, account, _org = row  # _org stays referenced for actor_for_account
     reason = None
-    if account.disabled:
+    if row.disabled:
         reason = "disabled"
-    elif auth_session.expires_at <= now:
+    elif row.expires_at <= now:
         reason = "expired"
-    elif now - auth_session.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+    elif now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
         reason = "idle"
-    if reason is not None or now - auth_session.last_seen_at >= _LAST_SEEN_GRANULARITY:
+    if reason is not None or now - row.last_seen_at >= _LAST_SEEN_GRANULARITY:
         # End the read first: on SQLite a write must start its own transaction, or a commit
         # by another connection since our read would make it fail ("database is locked").
         session.commit()
-        this = col(AuthSession.id) == auth_session.id
+        this = col(AuthSession.id) == row.id
         if reason is not None:
             session.exec(  # type: ignore[call-overload]
                 update(AuthSession)
@@ -255,7 +313,7 @@ def resolve_actor(
             return None
         session.exec(update(AuthSession).where(this).values(last_seen_at=now))  # type: ignore[call-overload]
         session.commit()
-    return actor_for_account(session, account)
+    return _actor_of(row)
 
 
 def end_session(session: Session, raw_token: str | None, reason: str = "logout") -> bool:
@@ -291,8 +349,14 @@ def token_from_cookie_header(cookie_header: str | None) -> str | None:
     """Pick the session token out of a raw Cookie header."""
     if not cookie_header:
         return None
-    from http.cookies import CookieError, SimpleCookie
+    return _token_in(cookie_header)
 
+
+# Every event reads a tab's cookie header, the same string each time, and parsing it costs
+# a fifth of resolving the actor: the parse is kept (a pure function of the header; whether
+# the token still holds is asked of the database on every event).
+@lru_cache(maxsize=256)
+def _token_in(cookie_header: str) -> str | None:
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(cookie_header)

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -391,19 +392,32 @@ def record_start(
     return flow
 
 
+def flow_step(
+    kind: RecordKind,
+    time: datetime,
+    actor_name: str,
+    actor_role: Role,
+    action: str,
+    opinion: str | None,
+) -> FlowStep:
+    """One flow_record row's columns as the read model (for a query that joins the flow)."""
+    return FlowStep(
+        time=time,
+        actor=actor_name,
+        actor_role=actor_role,
+        action=action,
+        label=action_label(kind, action),
+        opinion=opinion or "",
+    )
+
+
 def flow_steps(session: Session, kind: RecordKind, record_id: int) -> list[FlowStep]:
     """The flow as read models, oldest first (scope is the caller's check)."""
-    return [
-        FlowStep(
-            time=step.created_at,
-            actor=step.actor_name,
-            actor_role=step.actor_role,
-            action=step.action,
-            label=action_label(kind, step.action),
-            opinion=step.opinion or "",
-        )
-        for step in session.execute(_FLOW_STEPS, {"kind": kind, "record_id": record_id})
-    ]
+    # A Core statement on the session's connection: it does not autoflush as an ORM one
+    # does, so flush first (no-op when clean).
+    session.flush()
+    steps = session.connection().execute(_FLOW_STEPS, {"kind": kind, "record_id": record_id})
+    return [flow_step(kind, *step) for step in steps]
 
 
 def flow_of(session: Session, kind: RecordKind, record_id: int) -> list[FlowRecord]:
@@ -421,18 +435,20 @@ _FLOW = (
     .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
 )
 
-# The columns a timeline shows, without building FlowRecord objects (every dialog opens one).
+# The columns a timeline shows, as a Core statement: no FlowRecord objects and no ORM
+# layer (every dialog opens one).
+FLOW_TABLE = FlowRecord.__table__  # type: ignore[attr-defined]
 _FLOW_STEPS = (
-    select(  # type: ignore[call-overload]
-        col(FlowRecord.created_at),
-        col(FlowRecord.actor_name),
-        col(FlowRecord.actor_role),
-        col(FlowRecord.action),
-        col(FlowRecord.opinion),
+    sa_select(  # the order of flow_step's arguments
+        FLOW_TABLE.c.created_at,
+        FLOW_TABLE.c.actor_name,
+        FLOW_TABLE.c.actor_role,
+        FLOW_TABLE.c.action,
+        FLOW_TABLE.c.opinion,
     )
     .where(
-        col(FlowRecord.kind) == bindparam("kind"),
-        col(FlowRecord.record_id) == bindparam("record_id"),
+        FLOW_TABLE.c.kind == bindparam("kind"),
+        FLOW_TABLE.c.record_id == bindparam("record_id"),
     )
-    .order_by(col(FlowRecord.created_at), col(FlowRecord.id))
+    .order_by(FLOW_TABLE.c.created_at, FLOW_TABLE.c.id)
 )

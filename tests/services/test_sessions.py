@@ -7,9 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from ahportal.models import Account, AuthSession, LoginThrottle, Role, utcnow
+from ahportal.models import (
+    Account,
+    AuthSession,
+    LoginThrottle,
+    Organization,
+    OrgStatus,
+    Role,
+    utcnow,
+)
 from ahportal.seeding import DEMO_PASSWORD
 from ahportal.services.errors import SignInFailed
+from ahportal.services.permissions import actor_for_account
 from ahportal.services.sessions import (
     authenticate_password,
     end_account_sessions,
@@ -18,6 +27,7 @@ from ahportal.services.sessions import (
     start_session,
     token_from_cookie_header,
 )
+from tests.factories import make_unit, new_person_actor
 
 
 def _account(session, username):
@@ -193,3 +203,22 @@ def test_activity_is_recorded_in_its_own_write(session):
     session.expire_all()
     row = session.exec(select(AuthSession)).one()
     assert row.last_seen_at == now + timedelta(minutes=5)
+
+
+def test_resolved_actor_is_the_accounts_actor_for_every_account(session):
+    """resolve_actor reads columns in one query; it builds what actor_for_account builds."""
+    new_person_actor(session)  # an applicant before 个人注册
+    unit = session.get(Organization, make_unit(session).org_id)
+    unit.status = OrgStatus.INCOMPLETE  # a unit before 单位注册
+    session.add(unit)
+    session.commit()
+    accounts = session.exec(select(Account).order_by(col(Account.id))).all()
+    roles = {account.role for account in accounts}
+    assert {Role.APPLICANT, Role.UNIT_ADMIN, Role.HR_BUREAU, Role.OPS} <= roles
+    needs = set()
+    for account in accounts:
+        token = start_session(session, account=account)
+        actor = resolve_actor(session, token)
+        assert actor == actor_for_account(session, account), account.username
+        needs.add(actor.needs_registration)
+    assert needs == {True, False}
