@@ -9,6 +9,15 @@ from ahportal.models.account import (
     Role,
 )
 from ahportal.models.base import utcnow
+from ahportal.models.declaration import (
+    Declaration,
+    DeclarationMaterial,
+    DeclarationStatus,
+    PlanStatus,
+    PostQuota,
+    PostUse,
+    ReviewPlan,
+)
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
 from ahportal.models.division import Division, DivisionLevel
 from ahportal.models.flow import OPINION_MAX_LENGTH, FlowRecord, OperationLog, RecordKind
@@ -31,6 +40,9 @@ __all__ = [
     "AuthSession",
     "BindingStatus",
     "CaseRecord",
+    "Declaration",
+    "DeclarationMaterial",
+    "DeclarationStatus",
     "DemoIdentity",
     "DevAuthorizationCode",
     "Division",
@@ -49,8 +61,12 @@ __all__ = [
     "OrgStatus",
     "Organization",
     "Person",
+    "PlanStatus",
+    "PostQuota",
+    "PostUse",
     "PublicCourseHours",
     "RecordKind",
+    "ReviewPlan",
     "Role",
     "Specialty",
     "TitleLevel",

@@ -22,6 +22,7 @@ class RecordKind(StrEnum):
     BINDING = "binding"
     UNIT = "unit"  # 单位注册: a unit completing its registration
     LIBRARY = "library_entry"  # 个人业绩库: an entry audited by the person's unit
+    DECLARATION = "declaration"  # 职称申报: audited level by level along the plan's chain
 
 
 class FlowRecord(SQLModel, table=True):
@@ -39,6 +40,11 @@ class FlowRecord(SQLModel, table=True):
     actor_role: Role = enum_field(Role)
     actor_name: str = Field(max_length=128)
     opinion: str | None = Field(default=None, max_length=OPINION_MAX_LENGTH)
+    # For chained audits: the level (AuditLevel value) and organisation that decided, and
+    # the files the decision came with (单位相关证明材料: [{"filename", "storage_key"}, …]).
+    level: str | None = Field(default=None, max_length=32)
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    files: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = timestamp_field(index=True)
 
 
