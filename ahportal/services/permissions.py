@@ -44,6 +44,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # 继续教育: 提取 of one's own 公需课 hours; loading the learning platform's export.
     "cpd.extract": frozenset({Role.APPLICANT}),
     "cpd.import_public": frozenset({Role.HR_BUREAU, Role.OPS}),
+    # 职称申报: plans, declaring, the level-by-level audit, post quotas (issue 8).
+    "plan.manage": frozenset({Role.COMMITTEE_ORGANIZER, Role.HR_BUREAU}),
+    "declaration.declare": frozenset({Role.APPLICANT}),
+    "declaration.audit": frozenset(
+        {Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_ORGANIZER}
+    ),
+    "quota.manage": frozenset({Role.UNIT_ADMIN}),
 }
 
 _HR_LEVEL_TO_DIVISION = {
