@@ -48,6 +48,9 @@ class Step:
     transition: Transition
     actor: Actor
     opinion: str | None
+    # What the decision came with beyond the opinion (e.g. 是否占用岗位), from the caller.
+    extra: dict[str, Any] = field(default_factory=dict)
+    flow: FlowRecord | None = None
 
 
 Effect = Callable[[Session, Any, Step], None]
@@ -83,6 +86,11 @@ class RecordSpec:
     scope: Scope
     label: str
     not_found: str = "记录不存在或已被删除"
+    # A column bumped by every move and checked by the conditional update, for kinds whose
+    # moves keep the status (a declaration passing from one level to the next).
+    version_column: str | None = None
+    # The flow record's level and organisation for this record and actor (chained audits).
+    flow_place: Callable[[Any, Actor], tuple[str | None, int | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -212,15 +220,20 @@ def _load(session: Session, spec: RecordSpec, record_id: object) -> Any:
     return record
 
 
-def _pick(kind: RecordKind, record: Any, actor: Actor, action: str) -> Transition:
-    """The transition for this action from the record's status, for the actor's role."""
+def _pick(session: Session, kind: RecordKind, record: Any, actor: Actor, action: str) -> Transition:
+    """The transition for this action from the record's status, for the actor's role, whose
+    guard holds (one action may lead to different statuses: 通过 at a middle level keeps
+    the case in audit, 通过 at the last level passes it)."""
     named = [t for t in transitions_for(kind, record.status) if t.action == action and t.manual]
     if not named:
         raise InvalidTransition()
-    for transition in named:
-        if actor.role in transition.roles:
+    mine = [t for t in named if actor.role in t.roles]
+    if not mine:
+        raise PermissionDenied()
+    for transition in mine:
+        if transition.guard is None or transition.guard(session, record, actor):
             return transition
-    raise PermissionDenied()
+    raise InvalidTransition()
 
 
 def move(
@@ -230,6 +243,7 @@ def move(
     transition: Transition,
     actor: Actor,
     opinion: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> FlowRecord:
     """Write one move: conditional status update, flow record, then the declared effects.
 
@@ -238,18 +252,28 @@ def move(
     """
     spec = _SPECS[kind]
     assert record.id is not None and transition.kind is kind
+    level, org_id = spec.flow_place(record, actor) if spec.flow_place else (None, None)
+    conditions = [
+        col(spec.model.id) == record.id,
+        col(spec.model.status) == transition.from_status,
+    ]
+    values: dict[str, Any] = {"status": transition.to_status}
+    version = spec.version_column
+    if version is not None:
+        current = getattr(record, version)
+        conditions.append(getattr(spec.model, version) == current)
+        values[version] = current + 1
     result = session.execute(
         update(spec.model)
-        .where(
-            col(spec.model.id) == record.id,
-            col(spec.model.status) == transition.from_status,
-        )
-        .values(status=transition.to_status)
+        .where(*conditions)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidTransition("该记录已被他人处理，请刷新后查看最新状态")
     set_committed_value(record, "status", transition.to_status)
+    if version is not None:
+        set_committed_value(record, version, values[version])
     flow = FlowRecord(
         kind=kind,
         record_id=record.id,
@@ -260,10 +284,12 @@ def move(
         actor_role=actor.role,
         actor_name=actor.org_name or actor.display_name,
         opinion=opinion,
+        level=level,
+        org_id=org_id,
         created_at=utcnow(),
     )
     session.add(flow)
-    step = Step(transition, actor, opinion)
+    step = Step(transition, actor, opinion, dict(extra or {}), flow)
     for effect in transition.effects:
         effect(session, record, step)
     session.flush()
@@ -277,6 +303,7 @@ def apply(
     actor: Actor | None,
     action: str,
     opinion: object = None,
+    extra: dict[str, Any] | None = None,
 ) -> FlowRecord:
     """Decide one record: reload, check role, scope, table and guard, move; caller commits."""
     if actor is None:
@@ -296,11 +323,9 @@ def apply(
     record = _load(session, spec, record_id)
     if not spec.scope(session, actor, record):
         raise PermissionDenied(f"该{spec.label}不在您的管辖范围内")
-    transition = _pick(kind, record, actor, action)
-    if transition.guard is not None and not transition.guard(session, record, actor):
-        raise InvalidTransition()
+    transition = _pick(session, kind, record, actor, action)
     text = clean_opinion(opinion, required=transition.opinion_required, label=transition.label)
-    return move(session, kind, record, transition, actor, text)
+    return move(session, kind, record, transition, actor, text, extra)
 
 
 def decide(
@@ -310,10 +335,11 @@ def decide(
     actor: Actor | None,
     action: str,
     opinion: object = None,
+    extra: dict[str, Any] | None = None,
 ) -> FlowRecord:
     """One decision as one transaction: apply and commit, or roll back and raise."""
     try:
-        flow = apply(session, kind, record_id, actor, action, opinion)
+        flow = apply(session, kind, record_id, actor, action, opinion, extra)
         session.commit()
     except BaseException:
         session.rollback()
