@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -29,12 +30,15 @@ from ahportal.models import (
     OrgStatus,
     Person,
     PublicCourseHours,
+    ReviewPlan,
     Role,
+    TitleLevel,
+    TitleSeries,
     UnitBinding,
     UnitNature,
     utcnow,
 )
-from ahportal.services import bindings, cpd, library
+from ahportal.services import bindings, cpd, library, plans
 from ahportal.services.accounts import add_builtin_account
 from ahportal.services.permissions import actor_for_account
 
@@ -657,6 +661,65 @@ def seed_library(session: Session) -> None:
             _seed_entry(session, applicant, unit_admin, demo)
 
 
+# 评审计划 of committee-health: (year, name, levels, publish, days from today to the window's
+# start, end and the audit deadline).
+DEMO_PLANS: tuple[tuple[int, str, tuple[str, ...], bool, int, int, int], ...] = (
+    (2026, "2026年度卫生系列专业技术资格评审计划", ("正高级", "副高级", "中级"), True, -30, 60, 75),
+    (2027, "2027年度卫生系列高级专业技术资格评审计划", ("正高级", "副高级"), False, 120, 180, 200),
+)
+DEMO_PLAN_NOTE = (
+    "请申报人按评审计划要求准备申报材料，经单位和各级主管部门逐级审核后报送评委会组建单位。"
+)
+DEMO_CHAIN = ("unit", "department", "county_hr", "city_hr", "province_hr", "committee")
+
+
+def seed_plans(session: Session) -> None:
+    """committee-health's 卫生系列 plans through the plans service: 2026 published (open from
+    30 days ago to 60 days ahead, whole province, every specialty), 2027 a draft. A plan
+    whose name exists already is left alone, so running it twice changes nothing."""
+    organizer = _account_of_username(session, "committee-health")
+    if organizer is None or organizer.org_id is None:
+        return
+    actor = actor_for_account(session, organizer)
+    series = session.exec(select(TitleSeries).where(col(TitleSeries.code) == "health")).first()
+    if series is None:
+        return
+    levels = {lvl.name: lvl.id for lvl in session.exec(select(TitleLevel))}
+    today = datetime.now(plans.CHINA).date()
+    for year, name, level_names, publish, start, end, deadline in DEMO_PLANS:
+        exists = session.exec(
+            select(ReviewPlan.id).where(
+                col(ReviewPlan.name) == name, col(ReviewPlan.owner_org_id) == organizer.org_id
+            )
+        ).first()
+        if exists is not None:
+            continue
+        plan_id = plans.create_plan(
+            session,
+            actor=actor,
+            form={
+                "plan_year": year,
+                "name": name,
+                "series_id": series.id,
+                "level_ids": [levels[n] for n in level_names],
+                "specialty_ids": [],
+                "committee_org_id": organizer.org_id,
+                "declare_start": (today + timedelta(days=start)).isoformat(),
+                "declare_end": (today + timedelta(days=end)).isoformat(),
+                "audit_deadline": (today + timedelta(days=deadline)).isoformat(),
+                "territories": [],
+                "chain": list(DEMO_CHAIN),
+                "description": DEMO_PLAN_NOTE,
+            },
+        )
+        if publish:
+            plans.publish_plan(session, actor=actor, plan_id=plan_id)
+
+
+def _account_of_username(session: Session, username: str) -> Account | None:
+    return session.exec(select(Account).where(col(Account.username) == username)).first()
+
+
 def seed_demo(session: Session) -> None:
     """Everything; running it twice changes nothing."""
     seed_authorities(session)
@@ -664,4 +727,6 @@ def seed_demo(session: Session) -> None:
     seed_persons(session)
     session.commit()
     seed_library(session)
+    session.commit()
+    seed_plans(session)
     session.commit()
