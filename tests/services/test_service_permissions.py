@@ -43,6 +43,7 @@ from ahportal.services import (
     org_accounts,
     persons,
     photos,
+    plans,
     units,
     workbench,
 )
@@ -513,6 +514,124 @@ def _hours_workbook() -> bytes:
     return _filled(PUBLIC_HOURS_FIELDS, [row])
 
 
+# ---- 评审计划 (issue 8) -----------------------------------------------------------------------
+
+PLAN_OWNER, OTHER_PLANNER = "committee-health", "hr-340100"
+OPEN_PLAN, DRAFT_PLAN = (
+    "2026年度卫生系列专业技术资格评审计划",
+    "2027年度卫生系列高级专业技术资格评审计划",
+)
+
+
+def _plan_id(ctx: Ctx, name: str) -> int:
+    from ahportal.models import ReviewPlan
+
+    return ctx.session.exec(select(ReviewPlan.id).where(col(ReviewPlan.name) == name)).one()
+
+
+def _plan_form(ctx: Ctx, **changes: Any) -> dict[str, Any]:
+    detail = plans.plan_detail(
+        ctx.session, actor=ctx.actor_for(PLAN_OWNER), plan_id=_plan_id(ctx, OPEN_PLAN)
+    )
+    form = {
+        "plan_year": 2028,
+        "name": "2028年度卫生系列权限测试计划",
+        "series_id": detail.series_id,
+        "level_ids": detail.level_ids,
+        "specialty_ids": [],
+        "committee_org_id": detail.committee_org_id,
+        "declare_start": "2028-03-01",
+        "declare_end": "2028-04-30",
+        "audit_deadline": "2028-05-31",
+        "territories": ["340100"],
+        "chain": ["unit", "city_hr"],
+        "description": "",
+    }
+    return form | changes
+
+
+PLAN_CASES: list[Case] = [
+    Case(
+        "plans.form_options",
+        plans.MANAGE,
+        lambda ctx, a: plans.form_options(ctx.session, actor=a),
+        inside=_seeded(PLAN_OWNER),
+        check=lambda ctx, result: len(result.committees) == 1 and len(result.levels) == 5,
+    ),
+    Case(
+        "plans.list_plans",
+        plans.MANAGE,
+        lambda ctx, a: plans.list_plans(ctx.session, actor=a),
+        inside=_seeded(PLAN_OWNER),
+        outside=_seeded(OTHER_PLANNER),
+        check=lambda ctx, result: result[1] == 2,
+        outside_check=lambda ctx, result: result == ([], 0),
+    ),
+    Case(
+        "plans.plan_detail",
+        plans.MANAGE,
+        lambda ctx, a: plans.plan_detail(ctx.session, actor=a, plan_id=_plan_id(ctx, OPEN_PLAN)),
+        inside=_seeded(PLAN_OWNER),
+        outside=_seeded(OTHER_PLANNER),
+        check=lambda ctx, result: (
+            result.series_name == "卫生" and result.chain_labels[-1] == "评委会组建单位"
+        ),
+    ),
+    Case(
+        "plans.create_plan",
+        plans.MANAGE,
+        lambda ctx, a: plans.create_plan(ctx.session, actor=a, form=_plan_form(ctx)),
+        inside=_seeded(PLAN_OWNER),
+        trace="operation_log",
+    ),
+    Case(
+        "plans.update_plan",
+        plans.MANAGE,
+        lambda ctx, a: plans.update_plan(
+            ctx.session,
+            actor=a,
+            plan_id=_plan_id(ctx, DRAFT_PLAN),
+            form=_plan_form(ctx, name="改名后的计划"),
+        ),
+        inside=_seeded(PLAN_OWNER),
+        outside=_seeded(OTHER_PLANNER),
+        trace="operation_log",
+    ),
+    Case(
+        "plans.publish_plan",
+        plans.MANAGE,
+        lambda ctx, a: plans.publish_plan(ctx.session, actor=a, plan_id=_plan_id(ctx, DRAFT_PLAN)),
+        inside=_seeded(PLAN_OWNER),
+        outside=_seeded(OTHER_PLANNER),
+        trace="operation_log",
+    ),
+    Case(
+        "plans.delete_plan",
+        plans.MANAGE,
+        lambda ctx, a: plans.delete_plan(ctx.session, actor=a, plan_id=_plan_id(ctx, DRAFT_PLAN)),
+        inside=_seeded(PLAN_OWNER),
+        outside=_seeded(OTHER_PLANNER),
+        trace="operation_log",
+    ),
+    Case(
+        "plans.open_plans",
+        plans.DECLARE,
+        lambda ctx, a: plans.open_plans(ctx.session, actor=a),
+        inside=_seeded(PERSON),
+        check=lambda ctx, result: [r.name for r in result[0]] == [OPEN_PLAN],
+    ),
+    Case(
+        "plans.plan_for_declaring",
+        plans.DECLARE,
+        lambda ctx, a: plans.plan_for_declaring(
+            ctx.session, actor=a, plan_id=_plan_id(ctx, OPEN_PLAN)
+        ),
+        inside=_seeded(PERSON),
+        check=lambda ctx, result: result.can_declare and result.reason == "",
+    ),
+]
+
+
 CASES: list[Case] = [
     # ---- applicant -------------------------------------------------------------------------
     Case(
@@ -697,6 +816,7 @@ CASES: list[Case] = [
         check=lambda ctx, result: result[0][0].value == 1,
     ),
     *LIBRARY_CASES,
+    *PLAN_CASES,
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
