@@ -17,6 +17,7 @@ from ahportal.models import (
     EntrySource,
     HrLevel,
     LibraryStatus,
+    PlanStatus,
     Role,
 )
 from ahportal.services.bindings import PersonBindingState
@@ -43,6 +44,8 @@ _STATUS: dict[Enum, tuple[str, str]] = {
     LibraryStatus.RETURNED: ("已退回", "red"),
     EntrySource.DECLARED: ("用户申报", "blue"),
     EntrySource.AUTO: ("自动生成", "green"),
+    PlanStatus.DRAFT: ("草稿", "gray"),
+    PlanStatus.PUBLISHED: ("已发布", "green"),
 }
 
 _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
@@ -77,6 +80,8 @@ LIBRARY_STATUS_OPTIONS = status_options(LibraryStatus)
 UNIT_LIBRARY_STATUS_OPTIONS = [
     o for o in LIBRARY_STATUS_OPTIONS if o["value"] != LibraryStatus.DRAFT.value
 ]
+# 评审计划's status filter.
+PLAN_STATUS_OPTIONS = status_options(PlanStatus)
 
 
 def when(value: datetime | None) -> str:
