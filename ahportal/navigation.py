@@ -160,6 +160,15 @@ ROUTES: tuple[Route, ...] = (
         loader="ahportal.state.library_audit:LibraryArchiveState.load",
     ),
     Route(
+        "/plans",
+        "评审计划",
+        "ahportal.pages.plans:plans_page",
+        "plan.manage",
+        menu_label="评审计划",
+        icon="calendar-check",
+        loader="ahportal.state.plans:PlanState.load",
+    ),
+    Route(
         "/cpd/public-hours",
         "公需课学时导入",
         "ahportal.pages.public_hours:public_hours_page",
@@ -167,6 +176,15 @@ ROUTES: tuple[Route, ...] = (
         menu_label="公需课学时导入",
         icon="file-text",
         loader="ahportal.state.cpd:PublicHoursState.load",
+    ),
+    Route(
+        "/declarations/audit",
+        "职称申报审核",
+        "ahportal.pages.declaration_audit:declaration_audit_page",
+        "declaration.audit",
+        menu_label="职称申报审核",
+        icon="clipboard-check",
+        loader="ahportal.state.declaration_audit:DeclarationQueueState.load",
     ),
     Route(
         "/unit/info",

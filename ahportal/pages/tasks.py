@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.binding_audit import binding_audit_dialog
+from ahportal.components.declaration_audit import declaration_audit_dialog
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.library_audit import library_audit_dialog
@@ -57,4 +58,5 @@ def tasks_page() -> rx.Component:
         # Each task kind's own audit dialog (the UI side of the task registry).
         binding_audit_dialog(),
         library_audit_dialog(),
+        declaration_audit_dialog(),
     )

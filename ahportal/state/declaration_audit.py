@@ -1,0 +1,215 @@
+"""职称申报审核: each level's queue (待审核 / 已审核), the 审核 dialog, 批量通过."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ahportal.db import session_scope
+from ahportal.services import declarations
+from ahportal.services.errors import DomainError, ValidationFailed
+from ahportal.services.permissions import require
+from ahportal.state import display
+from ahportal.state.base import PortalState
+from ahportal.state.notice import notify
+from ahportal.state.paging import PagingMixin
+from ahportal.state.task_openers import register_opener
+from ahportal.state.tasks import TaskCenterState
+
+
+def detail_vars(detail: declarations.DeclarationDetail) -> dict[str, Any]:
+    """The read model as the dialogs' vars (shared by the applicant's 查看)."""
+    return {
+        "detail": display.text_fields(detail),
+        "materials": [
+            {"category": m.category, "title": m.title, "files": "、".join(m.files) or "无附件"}
+            for m in detail.materials
+        ],
+        "route": [
+            {"level": r.level, "org": r.org_name, "state": r.state} for r in detail.timeline.route
+        ],
+        "flow": display.flow_rows(detail.timeline.steps),
+        "holder": detail.timeline.holder,
+    }
+
+
+class DeclarationAuditState(PortalState):
+    """The 审核 dialog of one declaration; from the queue or the 任务中心."""
+
+    audit_open: bool = False
+    detail: dict[str, str] = {}
+    materials: list[dict[str, str]] = []
+    route: list[dict[str, str]] = []
+    flow: list[dict[str, str]] = []
+    holder: str = ""
+    actions: list[dict[str, str]] = []
+    opinion: str = ""
+    opinion_error: str = ""
+
+    @rx.event
+    def open(self, declaration_id: int):  # type: ignore[no-untyped-def]
+        try:
+            with session_scope() as session:
+                # The auditors' dialog: an applicant opens their own on 职称申报.
+                actor = require(self._actor(session), declarations.AUDIT)
+                found = declarations.detail(session, actor=actor, declaration_id=declaration_id)
+        except DomainError as exc:
+            return notify.error(exc.message)
+        for name, value in detail_vars(found).items():
+            setattr(self, name, value)
+        self.actions = display.action_buttons(found.actions)
+        self.opinion = self.opinion_error = ""
+        self.audit_open = True
+        return None
+
+    @rx.event
+    def set_audit_open(self, value: bool) -> None:
+        self.audit_open = bool(value)
+
+    @rx.event
+    def set_opinion(self, value: str) -> None:
+        self.opinion = str(value)[:1000]
+
+    @rx.event
+    def decide(self, action: str):  # type: ignore[no-untyped-def]
+        self.opinion_error = ""
+        try:
+            with session_scope() as session:
+                declarations.decide(
+                    session,
+                    actor=self._actor(session),
+                    declaration_id=self.detail.get("id"),
+                    action=action,
+                    opinion=self.opinion,
+                )
+        except ValidationFailed as exc:
+            self.opinion_error = exc.message
+            return notify.error(exc.message)
+        except DomainError as exc:
+            return notify.error(exc.message)
+        self.audit_open = False
+        done = {
+            "approve": "已审核通过，已转下一级审核",
+            "return": "已退回申报人修改",
+            "terminate": "已终止该申报",
+        }.get(action, "已处理")
+        return [notify.success(done), DeclarationQueueState.reload, TaskCenterState.reload]
+
+
+class DeclarationQueueState(PortalState, PagingMixin):
+    """The level's queue: 待审核 (held now) / 已审核 (decided before), filters, SQL paging."""
+
+    rows: list[dict[str, Any]] = []
+    tab: str = "pending"
+    keyword: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    selected: list[int] = []
+    batch_opinion: str = ""
+
+    @rx.event
+    def load(self):  # type: ignore[no-untyped-def]
+        self.page = 1
+        failure = self._reload()
+        close = DeclarationAuditState.set_audit_open(False)  # type: ignore[operator]
+        return [close, *([failure] if failure else [])]
+
+    def _reload(self):  # type: ignore[no-untyped-def]
+        try:
+            with session_scope() as session:
+                rows, total = declarations.queue(
+                    session,
+                    actor=self._actor(session),
+                    tab=self.tab,
+                    keyword=self.keyword,
+                    date_from=self.date_from,
+                    date_to=self.date_to,
+                    limit=self.page_size,
+                    offset=self._offset(),
+                )
+        except DomainError as exc:
+            self.rows, self.total = [], 0
+            return notify.error(exc.message)
+        self.rows = [
+            {
+                "id": r.id,
+                "name": r.person_name,
+                "id_number": r.id_number,
+                "unit": r.unit_name,
+                "plan": r.plan_name,
+                "title": f"{r.series} · {r.level}" + (f" · {r.specialty}" if r.specialty else ""),
+                "submitted_at": display.when(r.submitted_at),
+                "status": display.status_label(r.status),
+                "color": display.status_color(r.status),
+                "holder": r.holder,
+                "pending": r.pending and self.tab == "pending",
+            }
+            for r in rows
+        ]
+        self.total = total
+        self.selected = [i for i in self.selected if any(r["id"] == i for r in self.rows)]
+        return None
+
+    @rx.event
+    def set_tab(self, value: str):  # type: ignore[no-untyped-def]
+        self.tab = "done" if value == "done" else "pending"
+        self.page = 1
+        self.selected = []
+        return self._reload()
+
+    @rx.event
+    def search(self, form: dict):  # type: ignore[no-untyped-def,type-arg]
+        form = form if isinstance(form, dict) else {}
+        self.keyword = str(form.get("keyword", ""))[:50]
+        self.date_from = str(form.get("date_from", ""))[:10]
+        self.date_to = str(form.get("date_to", ""))[:10]
+        self.page = 1
+        return self._reload()
+
+    @rx.event
+    def reset_filters(self):  # type: ignore[no-untyped-def]
+        self.keyword = self.date_from = self.date_to = ""
+        self.page = 1
+        return self._reload()
+
+    @rx.event
+    def toggle_selected(self, declaration_id: int, checked: bool) -> None:
+        if not isinstance(declaration_id, int) or isinstance(declaration_id, bool):
+            return
+        rest = [i for i in self.selected if i != declaration_id]
+        self.selected = [*rest, declaration_id][:200] if checked is True else rest
+
+    @rx.event
+    def set_batch_opinion(self, value: str) -> None:
+        self.batch_opinion = str(value)[:1000]
+
+    @rx.event
+    def approve_selected(self):  # type: ignore[no-untyped-def]
+        """批量通过 with one opinion; the failed ones stay ticked."""
+        try:
+            with session_scope() as session:
+                result = declarations.decide_many(
+                    session,
+                    actor=self._actor(session),
+                    declaration_ids=list(self.selected),
+                    opinion=self.batch_opinion,
+                )
+        except DomainError as exc:
+            return notify.error(exc.message)
+        self.selected = [
+            o.record_id for o in result.outcomes if not o.ok and isinstance(o.record_id, int)
+        ]
+        if not result.failed:
+            self.batch_opinion = ""
+        self._reload()
+        if result.failed:
+            first = next(o.message for o in result.outcomes if not o.ok)
+            return [
+                notify.error(f"{result.succeeded} 条已通过，{result.failed} 条未处理：{first}"),
+                TaskCenterState.reload,
+            ]
+        return [notify.success(f"已批量通过 {result.succeeded} 条申报"), TaskCenterState.reload]
+
+
+register_opener(declarations.KIND, DeclarationAuditState.open)

@@ -1,0 +1,352 @@
+"""职称申报 level by level: declaring, the transition table, scope per level, returns that
+restart at the unit, termination, one declaration per plan year, and the race between two
+admins of one level (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from ahportal.db import get_engine
+from ahportal.models import (
+    Declaration,
+    DeclarationMaterial,
+    DeclarationStatus,
+    FlowRecord,
+    LibraryEntry,
+    Organization,
+    OrgKind,
+    PlanStatus,
+    RecordKind,
+    ReviewPlan,
+    Specialty,
+    TitleLevel,
+    TitleSeries,
+    utcnow,
+)
+from ahportal.services import bindings, declarations, declaring, library, task_kinds  # noqa: F401
+from ahportal.services.audit_chain import AuditLevel
+from ahportal.services.errors import (
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from tests.factories import (
+    library_entry_of,
+    new_person_actor,
+    pending_binding_of,
+    person_actor,
+    unit_named,
+)
+
+XIWANG = "希望小学"  # 蜀山区 (county), department 蜀山区教育体育局
+LEVELS = {
+    "unit": "unit-xiwang",
+    "department": "dept-edu-shushan",
+    "county_hr": "hr-340104",
+    "city_hr": "hr-340100",
+    "province_hr": "hr-340000",
+    "committee": "committee-health",
+}
+
+
+def _plan(session, *, year: int = 2026, chain=tuple(AuditLevel)) -> ReviewPlan:
+    series = session.exec(select(TitleSeries).order_by(col(TitleSeries.id))).first()
+    levels = [lv.id for lv in session.exec(select(TitleLevel)).all()]
+    committee = session.exec(
+        select(Organization).where(col(Organization.kind) == OrgKind.COMMITTEE_ORGANIZER)
+    ).first()
+    today = utcnow().date()
+    plan = ReviewPlan(
+        plan_year=year,
+        name=f"{year}年度测试评审计划",
+        series_id=series.id,
+        level_ids=levels,
+        specialty_ids=[],
+        committee_org_id=committee.id,
+        owner_org_id=committee.id,
+        declare_start=today - timedelta(days=10),
+        declare_end=today + timedelta(days=30),
+        audit_deadline=today + timedelta(days=45),
+        territories=[],
+        chain=[level.value for level in chain],
+        status=PlanStatus.PUBLISHED,
+    )
+    session.add(plan)
+    session.commit()
+    return plan
+
+
+def _specialty(session, plan) -> int:
+    return session.exec(
+        select(Specialty.id).where(col(Specialty.series_id) == plan.series_id)
+    ).first()
+
+
+def _person_at_xiwang(session, actor_for, name: str):
+    person = new_person_actor(session, name)
+    bindings.complete_registration(
+        session, actor=person, choose_unit=True, unit_id=unit_named(session, XIWANG).id
+    )
+    bindings.decide_binding(
+        session,
+        actor=actor_for("unit-xiwang"),
+        binding_id=pending_binding_of(session, name).id,
+        action="approve",
+    )
+    return person_actor(session, name)
+
+
+def _declare(session, person, plan) -> int:
+    level = plan.level_ids[0]
+    declaration_id = declaring.start(
+        session,
+        actor=person,
+        plan_id=plan.id,
+        level_id=level,
+        specialty_id=_specialty(session, plan),
+        pledge_version=declaring.PLEDGE_VERSION,
+    )
+    return declaration_id
+
+
+def _with_material(session, person, declaration_id, name) -> int:
+    entry = library_entry_of(session, name, "appraisal", "approved")
+    declaring.import_materials(
+        session, actor=person, declaration_id=declaration_id, entry_ids=[entry]
+    )
+    return entry
+
+
+@pytest.fixture
+def case(session, actor_for):
+    """A submitted declaration of a new person at 希望小学, with one material."""
+    plan = _plan(session)
+    person = _person_at_xiwang(session, actor_for, "申报甲")
+    declaration_id = _declare(session, person, plan)
+    _with_material(session, person, declaration_id, "申报甲")
+    declaring.submit(session, actor=person, declaration_id=declaration_id)
+    return {"plan": plan, "person": person, "id": declaration_id}
+
+
+def _get(session, declaration_id) -> Declaration:
+    session.expire_all()
+    return session.get(Declaration, declaration_id)
+
+
+def test_submission_resolves_the_chain_and_the_unit_holds_it(session, case):
+    declaration = _get(session, case["id"])
+    assert declaration.status is DeclarationStatus.AUDITING and declaration.step == 0
+    assert [s["level"] for s in declaration.route] == [level.value for level in AuditLevel]
+    assert declaration.current_org_id == unit_named(session, XIWANG).id
+
+
+def test_each_level_approves_in_turn_and_the_committee_passes_it(session, actor_for, case):
+    for index, login in enumerate(LEVELS.values()):
+        declaration = _get(session, case["id"])
+        assert declaration.step == index
+        # Every level after the holder is refused: it is not its turn.
+        for later in list(LEVELS.values())[index + 1 :]:
+            with pytest.raises(PermissionDenied):
+                declarations.decide(
+                    session, actor=actor_for(later), declaration_id=case["id"], action="approve"
+                )
+        declarations.decide(
+            session,
+            actor=actor_for(login),
+            declaration_id=case["id"],
+            action="approve",
+            opinion=f"{login} 同意",
+        )
+    declaration = _get(session, case["id"])
+    assert declaration.status is DeclarationStatus.PASSED and declaration.current_org_id is None
+    flows = session.exec(
+        select(FlowRecord.action, FlowRecord.level)
+        .where(
+            col(FlowRecord.kind) == RecordKind.DECLARATION, col(FlowRecord.record_id) == case["id"]
+        )
+        .order_by(col(FlowRecord.id))
+    ).all()
+    assert flows[0] == ("submit", None)
+    assert [level for _, level in flows[1:]] == list(LEVELS)
+    timeline = declarations.timeline(session, actor=case["person"], declaration_id=case["id"])
+    assert {step.state for step in timeline.route} == {"已通过"}
+
+
+def test_a_return_from_the_city_reaches_the_applicant_and_restarts_at_the_unit(
+    session, actor_for, case
+):
+    for login in ("unit-xiwang", "dept-edu-shushan", "hr-340104"):
+        declarations.decide(
+            session, actor=actor_for(login), declaration_id=case["id"], action="approve"
+        )
+    with pytest.raises(ValidationFailed):  # 退回 needs an opinion
+        declarations.decide(
+            session, actor=actor_for("hr-340100"), declaration_id=case["id"], action="return"
+        )
+    declarations.decide(
+        session,
+        actor=actor_for("hr-340100"),
+        declaration_id=case["id"],
+        action="return",
+        opinion="请补充继续教育证明",
+    )
+    declaration = _get(session, case["id"])
+    assert declaration.status is DeclarationStatus.RETURNED
+    assert declaration.current_org_id is None
+    timeline = declarations.timeline(session, actor=case["person"], declaration_id=case["id"])
+    assert timeline.holder.startswith("申报人")
+    declaring.submit(session, actor=case["person"], declaration_id=case["id"])
+    declaration = _get(session, case["id"])
+    assert declaration.status is DeclarationStatus.AUDITING and declaration.step == 0
+    assert declaration.current_org_id == unit_named(session, XIWANG).id
+
+
+def test_termination_bars_a_second_declaration_that_year(session, actor_for, case):
+    declarations.decide(
+        session,
+        actor=actor_for("unit-xiwang"),
+        declaration_id=case["id"],
+        action="terminate",
+        opinion="不符合申报条件",
+    )
+    assert _get(session, case["id"]).status is DeclarationStatus.TERMINATED
+    other = _plan(session, year=2026)
+    with pytest.raises(ValidationFailed) as refused:
+        _declare(session, case["person"], other)
+    assert "申报年度已有职称申报记录" in refused.value.message
+    with pytest.raises(InvalidTransition):
+        declaring.delete_declaration(session, actor=case["person"], declaration_id=case["id"])
+    # Another plan year is open to the person.
+    assert _declare(session, case["person"], _plan(session, year=2027))
+
+
+def test_one_declaration_per_plan_year_and_deleting_frees_it(session, actor_for):
+    plan = _plan(session)
+    person = _person_at_xiwang(session, actor_for, "申报乙")
+    first = _declare(session, person, plan)
+    other_series_plan = _plan(session)
+    with pytest.raises(ValidationFailed):
+        _declare(session, person, other_series_plan)
+    declaring.delete_declaration(session, actor=person, declaration_id=first)
+    assert _declare(session, person, other_series_plan)
+
+
+def test_scope_other_territories_units_and_people(session, actor_for, case):
+    for outsider in ("hr-340200", "hr-340111", "合肥宏景软件有限公司", "dept-health-hefei"):
+        with pytest.raises(PermissionDenied):
+            declarations.decide(
+                session, actor=actor_for(outsider), declaration_id=case["id"], action="approve"
+            )
+        with pytest.raises(PermissionDenied):
+            declarations.timeline(session, actor=actor_for(outsider), declaration_id=case["id"])
+        rows, _ = declarations.queue(session, actor=actor_for(outsider))
+        assert case["id"] not in [r.id for r in rows]
+    with pytest.raises(NotFound):
+        declarations.timeline(
+            session, actor=person_actor(session, "李明"), declaration_id=case["id"]
+        )
+    with pytest.raises(PermissionDenied):
+        declarations.decide(
+            session, actor=case["person"], declaration_id=case["id"], action="approve"
+        )
+    rows, _ = declarations.queue(session, actor=actor_for("unit-xiwang"))
+    assert [r.id for r in rows] == [case["id"]] and "*" in rows[0].id_number
+    declarations.decide(
+        session, actor=actor_for("unit-xiwang"), declaration_id=case["id"], action="approve"
+    )
+    # The unit now finds it under 已审核 and may still read its flow; it can no longer act.
+    done, _ = declarations.queue(session, actor=actor_for("unit-xiwang"), tab="done")
+    assert [r.id for r in done] == [case["id"]]
+    assert declarations.timeline(session, actor=actor_for("unit-xiwang"), declaration_id=case["id"])
+    with pytest.raises(PermissionDenied):
+        declarations.decide(
+            session, actor=actor_for("unit-xiwang"), declaration_id=case["id"], action="approve"
+        )
+
+
+def test_materials_are_a_snapshot(session, actor_for):
+    plan = _plan(session)
+    person = _person_at_xiwang(session, actor_for, "申报丙")
+    declaration_id = _declare(session, person, plan)
+    entry = _with_material(session, person, declaration_id, "申报丙")
+    with pytest.raises(ValidationFailed):  # only approved entries of one's own
+        declaring.import_materials(
+            session,
+            actor=person,
+            declaration_id=declaration_id,
+            entry_ids=[library_entry_of(session, "申报丙", "honor", "draft")],
+        )
+    unit = actor_for("unit-xiwang")
+    library.decide_entry(session, actor=unit, entry_id=entry, action="reopen", opinion="改")
+    library.save_entry(
+        session,
+        actor=person,
+        category_code="appraisal",
+        values={"year": "2020", "result": "合格"},
+        entry_id=entry,
+    )
+    session.expire_all()
+    material = session.exec(
+        select(DeclarationMaterial).where(col(DeclarationMaterial.declaration_id) == declaration_id)
+    ).one()
+    assert material.data["year"] == 2024 and session.get(LibraryEntry, entry).data["year"] == 2020
+
+
+@pytest.mark.parametrize("rounds", [range(3)])
+def test_two_admins_of_one_level_deciding_at_once_exactly_one_wins(session, actor_for, rounds):
+    plan = _plan(session)
+    unit = actor_for("unit-xiwang")
+    for n in rounds:
+        name = f"并发{n}"
+        person = _person_at_xiwang(session, actor_for, name)
+        declaration_id = _declare(session, person, plan)
+        _with_material(session, person, declaration_id, name)
+        declaring.submit(session, actor=person, declaration_id=declaration_id)
+        session.rollback()
+        results = _race(
+            [
+                lambda s: declarations.decide(
+                    s, actor=unit, declaration_id=declaration_id, action="approve"
+                ),
+                lambda s: declarations.decide(
+                    s, actor=unit, declaration_id=declaration_id, action="approve"
+                ),
+            ]
+        )
+        assert results.count("ok") == 1, results
+        declaration = _get(session, declaration_id)
+        assert declaration.step == 1  # advanced once, not twice
+        approvals = session.exec(
+            select(FlowRecord.id).where(
+                col(FlowRecord.kind) == RecordKind.DECLARATION,
+                col(FlowRecord.record_id) == declaration_id,
+                col(FlowRecord.action) == "approve",
+            )
+        ).all()
+        assert len(approvals) == 1
+
+
+def _race(calls) -> list[object]:
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        with Session(get_engine(), expire_on_commit=False) as own:
+            barrier.wait()
+            try:
+                call(own)
+                results[index] = "ok"
+            except Exception as error:
+                results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
