@@ -59,6 +59,7 @@ MENU_ICONS = (
     "graduation-cap",
     "bell",
     "lock",
+    "calendar-check",
 )
 
 

@@ -56,6 +56,8 @@ NAME_MAX = 128
 DESCRIPTION_MAX = 4000
 WHOLE_PROVINCE = "全省"
 ALL_SPECIALTIES = "全部专业"
+# The audit chain's levels as the form offers them: (value, label), in the only order.
+CHAIN_CHOICES: list[tuple[str, str]] = [(lvl.value, LEVEL_LABELS[lvl]) for lvl in AuditLevel]
 
 FIELD_LABELS: dict[str, str] = {
     "plan_year": "申报年度",
@@ -177,9 +179,7 @@ class PlanOptions:
     levels: list[Choice]
     specialties: list[SpecialtyChoice]
     committees: list[Choice]
-    chain_levels: list[tuple[str, str]] = field(
-        default_factory=lambda: [(lvl.value, LEVEL_LABELS[lvl]) for lvl in AuditLevel]
-    )
+    chain_levels: list[tuple[str, str]] = field(default_factory=lambda: list(CHAIN_CHOICES))
 
 
 # ---- helpers -----------------------------------------------------------------------------------

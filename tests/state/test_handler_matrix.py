@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from ahportal.models import BindingStatus, Person, UnitBinding
+from ahportal.models import BindingStatus, Person, PlanStatus, ReviewPlan, UnitBinding
 from ahportal.services import library
 from ahportal.state.cases import CasesState
 from ahportal.state.cpd import CpdState, PublicHoursState
@@ -26,6 +26,7 @@ from ahportal.state.library_audit import LibraryArchiveState, LibraryAuditState
 from ahportal.state.notice import NoticeState
 from ahportal.state.password import PasswordState
 from ahportal.state.person import PersonRegisterState, ProfileState
+from ahportal.state.plans import PlanState
 from ahportal.state.registrations import BindingAuditState, RegistrationsState
 from ahportal.state.shell import ShellState
 from ahportal.state.tasks import TaskCenterState
@@ -250,6 +251,38 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         {"import_rejected", "download_annotated"},
         ["rows"],
     ),
+    # 评审计划: "{plan}" is committee-health's draft plan (seeded).
+    PlanState: (
+        {
+            "load": (),
+            "reload": (),
+            "search": ({"keyword": "卫生"},),
+            "reset_filters": (),
+            "set_year_filter": ("2026",),
+            "set_series_filter": ("6",),
+            "set_status_filter": ("draft",),
+            "next_page": (),
+            "previous_page": (),
+            "open_create": (),
+            "open_edit": ("{plan}",),
+            "open_view": ("{plan}",),
+            "save": ({"plan_year": "2026", "name": "伪造计划"},),
+            "confirm": (),
+        },
+        {
+            "set_edit_open",
+            "set_series",
+            "toggle_level",
+            "toggle_specialty",
+            "toggle_chain",
+            "add_territory",
+            "remove_territory",
+            "set_view_open",
+            "ask_confirm",
+            "set_confirm_open",
+        },
+        ["rows", "view", "f_levels", "f_series"],
+    ),
 }
 
 # Who must be refused by each State's data handlers (the right role outside its scope too).
@@ -273,6 +306,8 @@ REFUSED = {
     CasesState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
     CpdState: [None, UNIT, *AUTHORITIES],
     PublicHoursState: [None, APPLICANT, UNIT, "dept-health-hefei", "committee-health"],
+    # hr-340100 manages plans too, but not committee-health's.
+    PlanState: [None, APPLICANT, UNIT, "dept-health-hefei", "hr-340100", "ops"],
 }
 
 
@@ -310,7 +345,11 @@ def library_ids(session, actor_for) -> dict[str, int]:
     case = library.save_case(session, actor=person, entry_id=entry, values=case_values())
     library.submit_entry(session, actor=person, entry_id=entry)
     session.commit()
-    return {"{entry}": entry, "{attachment}": attachment.id, "{case}": case}
+    plan = session.exec(
+        select(ReviewPlan.id).where(col(ReviewPlan.status) == PlanStatus.DRAFT)
+    ).first()
+    assert plan is not None
+    return {"{entry}": entry, "{attachment}": attachment.id, "{case}": case, "{plan}": plan}
 
 
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)
@@ -345,6 +384,9 @@ def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, library
                 state.selected = [library_ids["{entry}"]]
             if state_cls is CasesState:
                 state.entry_id = library_ids["{entry}"]
+            if state_cls is PlanState:
+                state.edit_id = state.confirm_id = library_ids["{plan}"]
+                state.confirm_action = "delete"
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
