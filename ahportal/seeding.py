@@ -38,7 +38,7 @@ from ahportal.models import (
     UnitNature,
     utcnow,
 )
-from ahportal.services import bindings, cpd, library, plans
+from ahportal.services import bindings, cpd, library, plans, quotas
 from ahportal.services.accounts import add_builtin_account
 from ahportal.services.permissions import actor_for_account
 
@@ -716,6 +716,30 @@ def seed_plans(session: Session) -> None:
             plans.publish_plan(session, actor=actor, plan_id=plan_id)
 
 
+# 岗位核准信息 of public institutions: (unit, year, posts per level).
+DEMO_QUOTAS: tuple[tuple[str, int, dict[str, int]], ...] = (
+    ("安徽省立医院", 2026, {"正高级": 5, "副高级": 10, "中级": 20, "初级": 30}),
+)
+
+
+def seed_quotas(session: Session) -> None:
+    """Each demo quota submitted by its unit's administrator through the quotas service,
+    with a small stamped form (PDF); a year already submitted is left alone."""
+    for unit_name, year, counts in DEMO_QUOTAS:
+        unit = _org(session, OrgKind.UNIT, unit_name)
+        if unit is None or unit.id is None or quotas.quota_exists(session, unit.id, year):
+            continue
+        admin = actor_for_account(session, _account_of(session, org_id=unit.id))
+        quotas.submit_quota(
+            session,
+            actor=admin,
+            year=year,
+            counts=counts,
+            filename=f"{year}年岗位核准表.pdf",
+            data=demo_pdf(f"{year} post quota approval form (stamped)"),
+        )
+
+
 def _account_of_username(session: Session, username: str) -> Account | None:
     return session.exec(select(Account).where(col(Account.username) == username)).first()
 
@@ -729,4 +753,6 @@ def seed_demo(session: Session) -> None:
     seed_library(session)
     session.commit()
     seed_plans(session)
+    session.commit()
+    seed_quotas(session)
     session.commit()

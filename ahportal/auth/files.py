@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from ahportal.db import session_scope
 from ahportal.models import Organization, Person
-from ahportal.services import library
+from ahportal.services import library, quotas
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.permissions import can_see_person
 from ahportal.services.photos import photo_path, staged_path
@@ -89,9 +89,37 @@ async def library_attachment(request: Request) -> Response:
     )
 
 
+def _quota_form_file(cookie: str | None, unit_id: str, year: str) -> tuple[str, str] | None:
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+        return quotas.quota_form_for(session, actor, unit_id, year)
+
+
+async def quota_form(request: Request) -> Response:
+    """GET /files/quota-form/{unit_id}/{year}: a unit's stamped 岗位核准表, for the unit and
+    the departments and HR bureaus whose scope holds it."""
+    found = await run_in_threadpool(
+        _quota_form_file,
+        request.headers.get("cookie"),
+        request.path_params["unit_id"],
+        request.path_params["year"],
+    )
+    if found is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    path, filename = found
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=filename,
+        content_disposition_type="inline",
+        headers={**_PRIVATE, "Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
+
+
 def file_routes() -> list[Route]:
     return [
         Route("/files/attachment/{attachment_id}", library_attachment, methods=["GET"]),
         Route("/files/photo/{person_id}", person_photo, methods=["GET"]),
+        Route("/files/quota-form/{unit_id}/{year}", quota_form, methods=["GET"]),
         Route("/files/staged/{token}", staged_photo, methods=["GET"]),
     ]

@@ -44,6 +44,7 @@ from ahportal.services import (
     persons,
     photos,
     plans,
+    quotas,
     units,
     workbench,
 )
@@ -632,6 +633,49 @@ PLAN_CASES: list[Case] = [
 ]
 
 
+# ---- 岗位核准信息 (issue 8): a 事业单位's own; a company is outside (not a 事业单位) ----------
+
+QUOTA_UNIT, NOT_PUBLIC_UNIT = OTHER_UNIT, UNIT  # 安徽省立医院 (2026 seeded), 合肥宏景
+
+
+def _quota_levels(result: Any) -> list[tuple[str, int]]:
+    return [(line.level, line.approved) for line in result.lines]
+
+
+QUOTA_CASES: list[Case] = [
+    Case(
+        "quotas.quota_summary",
+        quotas.MANAGE,
+        lambda ctx, a: quotas.quota_summary(ctx.session, actor=a),
+        inside=_seeded(QUOTA_UNIT),
+        outside=_seeded(NOT_PUBLIC_UNIT),
+        check=lambda ctx, result: (
+            [y.year for y in result.years] == [2026]
+            and _quota_levels(result.years[0])[0] == ("正高级", 5)
+        ),
+        outside_check=lambda ctx, result: not result.is_public_institution and result.years == [],
+    ),
+    Case(
+        "quotas.submit_quota",
+        quotas.MANAGE,
+        lambda ctx, a: quotas.submit_quota(
+            ctx.session,
+            actor=a,
+            year="2027",
+            counts={"正高级": "1", "中级": "4"},
+            filename="2027年岗位核准表.pdf",
+            data=pdf_bytes(),
+        ),
+        inside=_seeded(QUOTA_UNIT),
+        outside=_seeded(NOT_PUBLIC_UNIT),
+        trace="operation_log",
+        check=lambda ctx, result: (
+            _quota_levels(result) == [("正高级", 1), ("副高级", 0), ("中级", 4), ("初级", 0)]
+        ),
+    ),
+]
+
+
 CASES: list[Case] = [
     # ---- applicant -------------------------------------------------------------------------
     Case(
@@ -817,6 +861,7 @@ CASES: list[Case] = [
     ),
     *LIBRARY_CASES,
     *PLAN_CASES,
+    *QUOTA_CASES,
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
@@ -844,6 +889,13 @@ NOT_ACTIONS = {
     "workflow.decide_many",
     "workflow.move",
     "workflow.record_start",
+    # The stamped 岗位核准表's download check (None rather than raising; test_quotas.py
+    # tests who may download it), and the post helpers a declaration's approval calls
+    # inside its own, already authorised transaction (they take no actor).
+    "quotas.quota_form_for",
+    "quotas.quota_exists",
+    "quotas.occupy",
+    "quotas.release",
 }
 
 
