@@ -41,11 +41,13 @@ app = rx.App(
 
 
 async def _warm_import_sandbox() -> None:
-    """Start the Excel parser's forkserver once, so the first upload does not wait for it."""
+    """Start the Excel parser's forkserver once, so the first upload does not wait for it,
+    and delete uploads a killed process left waiting for the parser."""
     import asyncio
 
-    from ahportal.io import sandbox
+    from ahportal.io import sandbox, sheets
 
+    await asyncio.to_thread(sheets.remove_stale_spools)
     await asyncio.to_thread(sandbox.warm_up)
 
 

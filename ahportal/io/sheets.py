@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time as clock
 from collections.abc import Collection, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from ahportal.io import sandbox
@@ -42,6 +44,7 @@ from ahportal.io.workbook_guard import (
 )
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.fields import DateOrder, FieldSpec, check_rules, clean_texts, clean_value
+from ahportal.settings import get_settings
 
 DEFAULT_CHUNK_ROWS = 10_000
 MAX_ERRORS = 1000
@@ -119,11 +122,37 @@ class ParsedSheet:
 Chunk = tuple[list[int], list[list[Any]]]
 
 
+SPOOL_PREFIX = "ahportal-upload-"
+STALE_SPOOL_SECONDS = 3600
+
+
+def _spool_dir() -> Path:
+    """Uploads wait for the parser under the private storage root, not the shared /tmp."""
+    folder = get_settings().storage_root / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def remove_stale_spools(max_age: float = STALE_SPOOL_SECONDS) -> int:
+    """Delete uploads a killed process left behind (older than `max_age` seconds, so a
+    parse running in another worker keeps its file); returns how many went."""
+    cutoff = clock.time() - max_age
+    removed = 0
+    for path in _spool_dir().glob(f"{SPOOL_PREFIX}*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
 @contextmanager
 def _spooled(data: bytes) -> Iterator[str]:
     """The upload as a private temporary file for the child to open: the bytes are not
     copied into the child's start-up message (nor held twice by the server meanwhile)."""
-    handle, path = tempfile.mkstemp(prefix="ahportal-upload-", suffix=".xlsx")
+    handle, path = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".xlsx", dir=_spool_dir())
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

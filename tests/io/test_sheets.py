@@ -239,3 +239,24 @@ def test_annotated_copy_marks_bad_cells_and_lists_every_error():
 )
 def test_neutralise(value, expected):
     assert sheets.neutralise(value) == expected
+
+
+def test_uploads_wait_under_the_storage_root_and_stale_ones_are_removed(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from ahportal.io import sheets as sheets_module
+
+    folder = sheets_module._spool_dir()
+    stale = folder / f"{sheets_module.SPOOL_PREFIX}old.xlsx"
+    fresh = folder / f"{sheets_module.SPOOL_PREFIX}new.xlsx"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    old = time.time() - sheets_module.STALE_SPOOL_SECONDS - 60
+    os.utime(stale, (old, old))
+    assert sheets_module.remove_stale_spools() >= 1
+    assert not stale.exists() and fresh.exists()
+    fresh.unlink()
+    with sheets_module._spooled(b"data") as path:
+        assert path.startswith(str(folder)) and os.stat(path).st_mode & 0o077 == 0
+    assert not os.path.exists(path)
