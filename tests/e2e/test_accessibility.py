@@ -109,6 +109,10 @@ PAGES = [
     ("legal", "安徽省立医院", "/unit/library", None),
     ("legal", "安徽省立医院", "/unit/library", ".entry-audit"),
     ("password", "hr-340000", "/cpd/public-hours", None),
+    # 评审计划 (issue 8): the list, the 新增 dialog, 查看 of the seeded plan.
+    ("password", "committee-health", "/plans", None),
+    ("password", "committee-health", "/plans", "#plan-new"),
+    ("password", "committee-health", "/plans", ".plan-view"),
 ]
 
 
