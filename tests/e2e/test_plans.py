@@ -63,7 +63,7 @@ def test_committee_creates_fixes_and_publishes_a_plan(page: Page, portal: str) -
     _fill_plan(page, name, year=year, start=_days(400), end=_days(390), deadline=_days(460))
     dialog = page.locator("#plan-edit-dialog")
     dialog.get_by_role("checkbox", name="内科学", exact=True).click()
-    # Two 属地, and the 用人单位 and 市级人社部门 levels; 评委会组建单位 is ticked and cannot be unticked.
+    # Two 属地, the 用人单位 and 市级人社部门 levels; 评委会组建单位 is ticked, never unticked.
     page.click("#plan-territory")
     page.click("#plan-territory-toggle-340100")
     page.click("#plan-territory-option-340100")
