@@ -197,6 +197,16 @@ ROUTES: tuple[Route, ...] = (
         loader="ahportal.state.unit_info:UnitInfoState.load",
     ),
     Route(
+        "/unit/quotas",
+        "岗位核准信息",
+        "ahportal.pages.quotas:quotas_page",
+        "quota.manage",
+        menu_label="岗位核准信息",
+        group=MANAGEMENT,
+        icon="chart-column",
+        loader="ahportal.state.quotas:QuotaState.load",
+    ),
+    Route(
         "/ops/accounts",
         "账号管理",
         "ahportal.pages.ops_accounts:ops_accounts_page",

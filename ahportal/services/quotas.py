@@ -230,8 +230,13 @@ def _year_exists(session: Session, unit_id: int, year: int) -> bool:
     )
 
 
+def already_message(year: int) -> str:
+    """What a second submission of a year is told."""
+    return f"本单位 {year} 年的岗位核准信息已提交，{IMMUTABLE}"
+
+
 def _already(year: int) -> ValidationFailed:
-    return ValidationFailed("year", f"本单位 {year} 年的岗位核准信息已提交，{IMMUTABLE}")
+    return ValidationFailed("year", already_message(year))
 
 
 def submit_quota(

@@ -27,6 +27,7 @@ from ahportal.state.notice import NoticeState
 from ahportal.state.password import PasswordState
 from ahportal.state.person import PersonRegisterState, ProfileState
 from ahportal.state.plans import PlanState
+from ahportal.state.quotas import QuotaState
 from ahportal.state.registrations import BindingAuditState, RegistrationsState
 from ahportal.state.shell import ShellState
 from ahportal.state.tasks import TaskCenterState
@@ -283,6 +284,17 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         },
         ["rows", "view", "f_levels", "f_series"],
     ),
+    # 岗位核准信息: a forged review and a forged confirmed submission (tests/state/
+    # test_quota_state.py sends a real PDF too).
+    QuotaState: (
+        {
+            "load": (),
+            "review": ({"year": "2031", "full_senior": "3"}, ["核准表.pdf"]),
+            "submit": ([],),
+        },
+        {"new_quota", "set_dialog_open", "back_to_form", "files_rejected"},
+        ["rows", "confirm_lines"],
+    ),
 }
 
 # Who must be refused by each State's data handlers (the right role outside its scope too).
@@ -308,6 +320,8 @@ REFUSED = {
     PublicHoursState: [None, APPLICANT, UNIT, "dept-health-hefei", "committee-health"],
     # hr-340100 manages plans too, but not committee-health's.
     PlanState: [None, APPLICANT, UNIT, "dept-health-hefei", "hr-340100", "ops"],
+    # 合肥宏景 holds quota.manage but is not a 事业单位: it sees the explanation, no rows.
+    QuotaState: [None, APPLICANT, UNIT, *AUTHORITIES],
 }
 
 
@@ -387,6 +401,9 @@ def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, library
             if state_cls is PlanState:
                 state.edit_id = state.confirm_id = library_ids["{plan}"]
                 state.confirm_action = "delete"
+            if state_cls is QuotaState:  # as if a confirmation had been forged
+                state.confirming, state.pending_year = True, "2031"
+                state.pending_counts = {"正高级": "3"}
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
