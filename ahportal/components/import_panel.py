@@ -99,8 +99,13 @@ def import_panel(
                 rx.text(
                     "正在校验并导入，请稍候……",
                     rx.cond(
+                        state.import_rows > 0,
+                        "已读取并校验 " + state.import_rows.to(str) + " 行，",
+                        "",
+                    ),
+                    rx.cond(
                         state.import_elapsed > 0,
-                        "（已用时 " + state.import_elapsed.to(str) + " 秒）",
+                        "已用时 " + state.import_elapsed.to(str) + " 秒",
                         "",
                     ),
                     size="2",

@@ -9,7 +9,7 @@ person gets the list of errors (sheet, row, column, message) and an annotated co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import Any
@@ -29,6 +29,8 @@ from ahportal.services.permissions import Actor, require
 from ahportal.settings import get_settings
 
 CHUNK = 10_000
+# Rows of the platform's export read, checked and inserted at a time.
+HOURS_CHUNK = sheets.DEFAULT_CHUNK_ROWS
 
 
 @dataclass(frozen=True)
@@ -202,44 +204,71 @@ def _existing_hours(
     return found
 
 
-def import_public_hours(session: Session, *, actor: Actor | None, data: bytes) -> ImportReport:
-    """导入 the learning platform's export: all rows in one transaction, or none."""
+def import_public_hours(
+    session: Session,
+    *,
+    actor: Actor | None,
+    data: bytes,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """导入 the learning platform's export: all rows in one transaction, or none.
+
+    The export covers the whole province, so the sheet is read, checked and inserted chunk
+    by chunk (bounded memory whatever its size) inside one transaction; the first bad chunk
+    turns the rest into a check-only pass, and the transaction is rolled back at the end if
+    any row failed. `progress` hears the number of rows read so far.
+    """
     checked = require(actor, "cpd.import_public")
-    parsed = sheets.read_rows(data, list(PUBLIC_HOURS_FIELDS))
-    rows, errors = sheets.validate_rows(
-        parsed, list(PUBLIC_HOURS_FIELDS), unique_keys=("id_number", "year", "course")
-    )
-    if errors:
-        return _failed(data, errors)
-    if not rows:
-        raise ValidationFailed("file", "文件中没有可导入的学时记录（请从模板第一条数据行开始填写）")
-    keys = [(r["id_number"], r["year"], r["course"]) for r in rows]
-    loaded = _existing_hours(session, keys)
-    session.rollback()
-    if loaded:
-        # Every row passed, so rows and parsed.rows line up one to one.
-        errors = [
-            sheets.RowError(
-                parsed.sheet,
-                parsed.rows[index][0],
-                parsed.column_of(0),
-                f"该人员 {key[1]} 年的课程“{key[2]}”已导入过，请勿重复导入",
-                "身份证号",
-            )
-            for index, key in enumerate(keys)
-            if key in loaded
-        ]
-        return _failed(data, errors)
+    specs = list(PUBLIC_HOURS_FIELDS)
+    seen: dict[Any, int] = {}
+    errors: list[sheets.RowError] = []
+    done = 0
     now = utcnow()
     try:
+        # One write transaction from the first check to the commit (on SQLite other
+        # writers queue meanwhile: a 100,000-row export takes a few seconds).
         begin_write(session)
-        values = [
-            {**row, "imported_by_account_id": checked.account_id, "imported_at": now}
-            for row in rows
-        ]
-        for start in range(0, len(values), CHUNK):
-            session.execute(insert(PublicCourseHours), values[start : start + CHUNK])
-        _log(session, checked, "cpd.import_public", None, rows=len(rows))
+        for parsed in sheets.read_rows_chunked(data, specs, chunk_rows=HOURS_CHUNK):
+            rows, chunk_errors = sheets.validate_rows(
+                parsed, specs, unique_keys=("id_number", "year", "course"), seen=seen
+            )
+            errors.extend(chunk_errors)
+            if not errors:
+                keys = [(r["id_number"], r["year"], r["course"]) for r in rows]
+                loaded = _existing_hours(session, keys)
+                # Every row of the chunk passed, so rows and parsed.rows line up.
+                errors.extend(
+                    sheets.RowError(
+                        parsed.sheet,
+                        parsed.rows[index][0],
+                        parsed.column_of(0),
+                        f"该人员 {key[1]} 年的课程“{key[2]}”已导入过，请勿重复导入",
+                        "身份证号",
+                    )
+                    for index, key in enumerate(keys)
+                    if key in loaded
+                )
+            if not errors and rows:
+                session.execute(
+                    insert(PublicCourseHours),
+                    [
+                        {**row, "imported_by_account_id": checked.account_id, "imported_at": now}
+                        for row in rows
+                    ],
+                )
+            done += len(parsed.rows)
+            if progress is not None:
+                progress(done)
+            if len(errors) >= sheets.MAX_ERRORS:
+                break
+        if errors:
+            session.rollback()
+            return _failed(data, errors[: sheets.MAX_ERRORS])
+        if not done:
+            raise ValidationFailed(
+                "file", "文件中没有可导入的学时记录（请从模板第一条数据行开始填写）"
+            )
+        _log(session, checked, "cpd.import_public", None, rows=done)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -249,7 +278,7 @@ def import_public_hours(session: Session, *, actor: Actor | None, data: bytes) -
     except BaseException:
         session.rollback()
         raise
-    return ImportReport(imported=len(rows))
+    return ImportReport(imported=done)
 
 
 # ---- 个人业绩库: entries of any category, as drafts -------------------------------------------

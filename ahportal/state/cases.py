@@ -3,6 +3,8 @@ submission), 下载模板 and 导入 with a row-by-row error list (seed 002 一.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -143,7 +145,9 @@ class CasesState(PortalState, PagingMixin, ImportMixin):
         """导入: every row in one transaction, or none and the list of what to fix."""
         entry_id = self.entry_id
 
-        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
+        def work(
+            session: Session, actor: Actor | None, data: bytes, _progress: Callable[[int], None]
+        ) -> imports.ImportReport:
             return imports.import_cases(session, actor=actor, entry_id=entry_id, data=data)
 
         noun, copy = "病案", "病案列表_错误标注.xlsx"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -139,8 +140,10 @@ class PublicHoursState(PortalState, PagingMixin, ImportMixin):
     async def import_workbook(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
         """导入: every row in one transaction, or none and the list of what to fix."""
 
-        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
-            return imports.import_public_hours(session, actor=actor, data=data)
+        def work(
+            session: Session, actor: Actor | None, data: bytes, progress: Callable[[int], None]
+        ) -> imports.ImportReport:
+            return imports.import_public_hours(session, actor=actor, data=data, progress=progress)
 
         noun, copy = "公需课学时记录", "公需课学时_错误标注.xlsx"
         async for _ in self._run_import(files, cpd.IMPORT, work, noun, copy):

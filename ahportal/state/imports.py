@@ -17,8 +17,9 @@ from ahportal.services.errors import DomainError
 from ahportal.services.permissions import Actor, require
 from ahportal.state.notice import notify
 
-# work(session, actor, data) → the report; runs in a worker thread.
-ImportWork = Callable[[Session, Actor | None, bytes], imports.ImportReport]
+# work(session, actor, data, progress) → the report; runs in a worker thread; progress(n)
+# reports the rows read so far (imports that read in chunks call it).
+ImportWork = Callable[[Session, Actor | None, bytes, Callable[[int], None]], imports.ImportReport]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 200
@@ -31,6 +32,7 @@ class ImportMixin(rx.State, mixin=True):
     importing: bool = False
     import_ok: bool = False
     import_elapsed: int = 0
+    import_rows: int = 0
     import_message: str = ""
     import_errors: list[dict[str, str]] = []
     import_error_total: int = 0
@@ -65,12 +67,17 @@ class ImportMixin(rx.State, mixin=True):
             return
         data = await files[0].read(imports.limit_bytes() + 1)
         self.importing = True
-        self.import_elapsed = 0
+        self.import_elapsed = self.import_rows = 0
         yield
+        rows_read = [0]
+
+        def progress(rows: int) -> None:
+            rows_read[0] = rows
 
         def job() -> imports.ImportReport:
             with session_scope() as session:
-                return work(session, self._actor(session), data)  # type: ignore[attr-defined]
+                actor = self._actor(session)  # type: ignore[attr-defined]
+                return work(session, actor, data, progress)
 
         task: asyncio.Future[Any] = asyncio.ensure_future(asyncio.to_thread(job))
         started = time.monotonic()
@@ -78,6 +85,7 @@ class ImportMixin(rx.State, mixin=True):
             await asyncio.wait({task}, timeout=1.0)
             if not task.done():
                 self.import_elapsed = int(time.monotonic() - started)
+                self.import_rows = rows_read[0]
                 yield
         try:
             report = task.result()

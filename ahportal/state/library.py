@@ -3,6 +3,7 @@ category's fields, attachments, 提交, 删除 and 查看 with the flow."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,7 +180,9 @@ class LibraryState(PortalState, PagingMixin, ImportMixin):
         """导入: every row becomes a draft in one transaction, or none does."""
         code = self.category
 
-        def work(session: Session, actor: Actor | None, data: bytes) -> imports.ImportReport:
+        def work(
+            session: Session, actor: Actor | None, data: bytes, _progress: Callable[[int], None]
+        ) -> imports.ImportReport:
             return imports.import_entries(session, actor=actor, category_code=code, data=data)
 
         noun, copy = "业绩（草稿），请上传附件后逐条提交", "业绩导入_错误标注.xlsx"
