@@ -307,3 +307,88 @@ def library_entry_of(
             opinion="同意" if status == "approved" else "请补充证明材料",
         )
     return entry_id
+
+
+# ---- 职称申报 (issue 8) ---------------------------------------------------------------------
+
+OPEN_PLAN_NAME = "2026年度卫生系列专业技术资格评审计划"  # seeded, published, whole province
+
+
+def open_plan_id(session: Session) -> int:
+    """The seeded, published 2026 卫生系列 plan (full chain, every specialty)."""
+    from ahportal.models import ReviewPlan
+
+    return session.exec(select(ReviewPlan.id).where(col(ReviewPlan.name) == OPEN_PLAN_NAME)).one()
+
+
+def person_at_unit(session: Session, unit_name: str, name: str) -> Actor:
+    """A new person registered at a seeded unit, the binding approved by its administrator."""
+    from ahportal.services import bindings
+
+    person = new_person_actor(session, name)
+    unit = unit_named(session, unit_name)
+    bindings.complete_registration(session, actor=person, choose_unit=True, unit_id=unit.id)
+    bindings.decide_binding(
+        session,
+        actor=unit_admin_of(session, unit.id),
+        binding_id=pending_binding_of(session, name).id,
+        action="approve",
+    )
+    return person_actor(session, name)
+
+
+def quota_of(session: Session, unit_name: str, year: int = 2026, **counts: int) -> None:
+    """A 事业单位's 岗位核准信息 for a year, submitted by its administrator (once)."""
+    from ahportal.services import quotas
+
+    unit = unit_named(session, unit_name)
+    if quotas.quota_exists(session, unit.id or 0, year):
+        return
+    quotas.submit_quota(
+        session,
+        actor=unit_admin_of(session, unit.id),
+        year=year,
+        counts=counts or {"正高级": 2, "副高级": 3, "中级": 5, "初级": 5},
+        filename=f"{year}年岗位核准表.pdf",
+        data=pdf_bytes(),
+    )
+
+
+def declaration_of(
+    session: Session, person: Actor, person_name: str, *, plan_id: int | None = None
+) -> dict[str, int]:
+    """A draft declaration under the open plan (its first level, first specialty) with one
+    approved 年度考核 imported; returns its id, the plan, the entry and the material."""
+    from ahportal.models import DeclarationMaterial, ReviewPlan, Specialty
+    from ahportal.services import declaring
+
+    plan = session.get(ReviewPlan, plan_id or open_plan_id(session))
+    assert plan is not None
+    specialty = session.exec(
+        select(Specialty.id)
+        .where(col(Specialty.series_id) == plan.series_id, col(Specialty.active).is_(True))
+        .order_by(col(Specialty.id))
+    ).first()
+    declaration_id = declaring.start(
+        session,
+        actor=person,
+        plan_id=plan.id,
+        level_id=plan.level_ids[0],
+        specialty_id=specialty,
+        pledge_version=declaring.PLEDGE_VERSION,
+    )
+    entry = library_entry_of(session, person_name, "appraisal", "approved")
+    declaring.import_materials(
+        session, actor=person, declaration_id=declaration_id, entry_ids=[entry]
+    )
+    material = session.exec(
+        select(DeclarationMaterial.id).where(
+            col(DeclarationMaterial.declaration_id) == declaration_id
+        )
+    ).one()
+    return {
+        "declaration": declaration_id,
+        "plan": plan.id or 0,
+        "entry": entry,
+        "material": material or 0,
+    }

@@ -32,12 +32,16 @@ from ahportal.models import (
     OperationLog,
     OrgKind,
     Person,
+    ReviewPlan,
     Role,
+    Specialty,
 )
 from ahportal.services import (
     accounts,
     bindings,
     cpd,
+    declarations,
+    declaring,
     imports,
     library,
     org_accounts,
@@ -54,10 +58,15 @@ from ahportal.services.permissions import PERMISSIONS, Actor, actor_for_account
 from tests.factories import (
     ENTRY_VALUES,
     case_values,
+    declaration_of,
     library_entry_of,
     new_person_actor,
+    open_plan_id,
     pdf_bytes,
     pending_binding_of,
+    person_actor,
+    person_at_unit,
+    quota_of,
     unit_named,
 )
 from tests.helpers import db_snapshot
@@ -676,6 +685,242 @@ QUOTA_CASES: list[Case] = [
 ]
 
 
+# ---- 职称申报 (issue 8): a new person at 希望小学 (事业单位, 蜀山区) under the open 2026 plan;
+# another person's declaration reads as not found, another city's bureau and a level the
+# case has not reached are refused ---------------------------------------------------------
+
+DECLARANT, DECLARING_UNIT = "申报权限", "希望小学"
+DECLARE, AUDIT_DECLARATION = declarations.DECLARE, declarations.AUDIT
+NOT_REACHED, OTHER_CITY = "dept-edu-shushan", "hr-340200"
+
+
+def _declarant(ctx: Ctx) -> Actor:
+    return person_actor(ctx.session, DECLARANT)
+
+
+def _declaration(stage: str) -> Callable[[Ctx], None]:
+    """ "person": registered only; "draft": a draft with one material; "submitted": at the
+    unit, whose 2026 quota exists. Made once per test, whoever calls first."""
+
+    def prepare(ctx: Ctx) -> None:
+        if "plan" in ctx.ids:
+            return
+        person = person_at_unit(ctx.session, DECLARING_UNIT, DECLARANT)
+        ctx.ids["plan"] = open_plan_id(ctx.session)
+        if stage == "person":
+            return
+        ctx.ids.update(declaration_of(ctx.session, person, DECLARANT))
+        if stage == "submitted":
+            quota_of(ctx.session, DECLARING_UNIT, 2026)
+            declaring.submit(ctx.session, actor=person, declaration_id=ctx.ids["declaration"])
+
+    return prepare
+
+
+def _first_level(ctx: Ctx) -> int:
+    return ctx.session.get(ReviewPlan, ctx.ids["plan"]).level_ids[0]
+
+
+def _other_specialty(ctx: Ctx) -> int:
+    plan = ctx.session.get(ReviewPlan, ctx.ids["plan"])
+    return ctx.session.exec(
+        select(Specialty.id)
+        .where(col(Specialty.series_id) == plan.series_id, col(Specialty.active).is_(True))
+        .order_by(col(Specialty.id).desc())
+    ).first()
+
+
+def _lists_declaration(ctx: Ctx, result: Any) -> bool:
+    rows = result[0] if isinstance(result, tuple) else result
+    return ctx.ids["declaration"] in [row.id for row in rows]
+
+
+def _second_entry(ctx: Ctx) -> None:
+    _declaration("draft")(ctx)
+    ctx.ids.setdefault("honor", library_entry_of(ctx.session, DECLARANT, "honor", "approved"))
+
+
+def _decide_case(outside: str) -> Case:
+    return Case(
+        "declarations.decide",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declarations.decide(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            action="approve",
+            opinion="同意",
+            extra={"occupy_post": True, "post_note": "占用副高级岗位"},
+        ),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(outside),
+        trace="flow_record",
+        prepare=_declaration("submitted"),
+    )
+
+
+DECLARATION_CASES: list[Case] = [
+    Case(
+        "declaring.my_declarations",
+        DECLARE,
+        lambda ctx, a: declaring.my_declarations(ctx.session, actor=a),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        prepare=_declaration("draft"),
+        check=_lists_declaration,
+        outside_check=lambda ctx, result: not _lists_declaration(ctx, result),
+    ),
+    Case(
+        "declaring.start",
+        DECLARE,
+        lambda ctx, a: declaring.start(
+            ctx.session,
+            actor=a,
+            plan_id=ctx.ids["plan"],
+            level_id=_first_level(ctx),
+            specialty_id=_other_specialty(ctx),
+            pledge_version=declaring.PLEDGE_VERSION,
+        ),
+        inside=_declarant,
+        prepare=_declaration("person"),
+        trace="operation_log",
+    ),
+    Case(
+        "declaring.change_specialty",
+        DECLARE,
+        lambda ctx, a: declaring.change_specialty(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            level_id=_first_level(ctx),
+            specialty_id=_other_specialty(ctx),
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        trace="operation_log",
+    ),
+    Case(
+        "declaring.approved_entries",
+        DECLARE,
+        lambda ctx, a: declaring.approved_entries(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        check=lambda ctx, result: (ctx.ids["entry"], "年度考核") in [r[:2] for r in result],
+    ),
+    Case(
+        "declaring.import_materials",
+        DECLARE,
+        lambda ctx, a: declaring.import_materials(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            entry_ids=[ctx.ids["honor"]],
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_second_entry,
+        trace="operation_log",
+        check=lambda ctx, result: result == 1,
+    ),
+    Case(
+        "declaring.remove_material",
+        DECLARE,
+        lambda ctx, a: declaring.remove_material(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            material_id=ctx.ids["material"],
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        trace="operation_log",
+    ),
+    Case(
+        "declaring.submit",
+        DECLARE,
+        lambda ctx, a: declaring.submit(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        trace="flow_record",
+    ),
+    Case(
+        "declaring.delete_declaration",
+        DECLARE,
+        lambda ctx, a: declaring.delete_declaration(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        trace="operation_log",
+    ),
+    # 查看 and 申报流程: the applicant's own (an auditor's read is checked by queue/decide's
+    # scope and in test_declarations.py; the wrong roles here are refused by that scope).
+    Case(
+        "declarations.detail",
+        DECLARE,
+        lambda ctx, a: declarations.detail(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("submitted"),
+        check=lambda ctx, result: result.holder == DECLARING_UNIT and len(result.materials) == 1,
+    ),
+    Case(
+        "declarations.timeline",
+        DECLARE,
+        lambda ctx, a: declarations.timeline(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("submitted"),
+        check=lambda ctx, result: result.holder == DECLARING_UNIT and len(result.route) == 6,
+    ),
+    Case(
+        "declarations.queue",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declarations.queue(ctx.session, actor=a),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(OTHER_CITY),
+        prepare=_declaration("submitted"),
+        check=_lists_declaration,
+        outside_check=lambda ctx, result: not _lists_declaration(ctx, result),
+    ),
+    _decide_case(OTHER_CITY),
+    _decide_case(NOT_REACHED),
+    Case(
+        "declarations.decide_many",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declarations.decide_many(
+            ctx.session, actor=a, declaration_ids=[ctx.ids["declaration"]], opinion="同意"
+        ),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(NOT_REACHED),
+        trace="flow_record",
+        prepare=_declaration("submitted"),
+        check=lambda ctx, result: result.succeeded == 1,
+    ),
+]
+
+
 CASES: list[Case] = [
     # ---- applicant -------------------------------------------------------------------------
     Case(
@@ -862,6 +1107,7 @@ CASES: list[Case] = [
     *LIBRARY_CASES,
     *PLAN_CASES,
     *QUOTA_CASES,
+    *DECLARATION_CASES,
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
@@ -896,6 +1142,13 @@ NOT_ACTIONS = {
     "quotas.quota_exists",
     "quotas.occupy",
     "quotas.release",
+    # 职称申报: who may see a declaration (the actions above check it) and the task registry's
+    # count and page, called with an actor the registry has checked.
+    "declarations.visible",
+    "declarations.has_seen",
+    "declarations.can_view",
+    "declarations.count_pending",
+    "declarations.pending_page",
 }
 
 

@@ -20,6 +20,7 @@ from ahportal.models import BindingStatus, Person, PlanStatus, ReviewPlan, UnitB
 from ahportal.services import library
 from ahportal.state.cases import CasesState
 from ahportal.state.cpd import CpdState, PublicHoursState
+from ahportal.state.declaration_audit import DeclarationAuditState, DeclarationQueueState
 from ahportal.state.division_tree import DivisionTreeState
 from ahportal.state.library import LibraryState
 from ahportal.state.library_audit import LibraryArchiveState, LibraryAuditState
@@ -29,15 +30,24 @@ from ahportal.state.person import PersonRegisterState, ProfileState
 from ahportal.state.plans import PlanState
 from ahportal.state.quotas import QuotaState
 from ahportal.state.registrations import BindingAuditState, RegistrationsState
+from ahportal.state.review_form import ReviewFormState
 from ahportal.state.shell import ShellState
 from ahportal.state.tasks import TaskCenterState
 from ahportal.state.unit_info import UnitInfoState, UnitRegisterState
 from ahportal.state.workbench import WorkbenchState
-from tests.factories import ENTRY_VALUES, case_values, pdf_bytes
+from tests.factories import (
+    ENTRY_VALUES,
+    case_values,
+    declaration_of,
+    pdf_bytes,
+    person_at_unit,
+    quota_of,
+)
 from tests.helpers import db_snapshot
 
 APPLICANT, UNIT, OTHER_UNIT = "李明", "合肥宏景软件有限公司", "安徽省立医院"
 OTHER_PERSON = "王芳"
+DECLARANT = "申报矩阵"  # a new person at 希望小学, made by `declaration_ids`
 AUTHORITIES = ["dept-health-hefei", "hr-340100", "committee-health", "ops"]
 
 # State → (data handlers with hostile arguments, UI-only handlers, vars that must stay empty)
@@ -45,6 +55,8 @@ AUTHORITIES = ["dept-health-hefei", "hr-340100", "committee-health", "ops"]
 # "{entry}", "{attachment}", "{case}" by 李明's pending 行业专用 paper (submitted to 安徽省立医院),
 # its attachment and one of its cases, made for the test by `library_ids`.
 MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
+    # 专业技术资格评审表: a forged id (tests/state/test_review_form_state.py exports a real case).
+    ReviewFormState: ({"export": ("1 or 1=1",)}, set(), []),
     WorkbenchState: ({"load": ()}, set(), ["pending", "facts"]),
     ShellState: (
         {"show_if_signed_in": ()},
@@ -295,10 +307,32 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         {"new_quota", "set_dialog_open", "back_to_form", "files_rejected"},
         ["rows", "confirm_lines"],
     ),
+    # 职称申报审核: "{declaration}" is a new person's case at 希望小学's level (see
+    # `declaration_ids`); a forged dialog or a forged ticked row acts on it.
+    DeclarationAuditState: (
+        {"open": ("{declaration}",), "decide": ("approve",)},
+        {"set_audit_open", "set_opinion"},
+        ["materials", "route", "flow", "actions", "holder"],
+    ),
+    DeclarationQueueState: (
+        {
+            "load": (),
+            "reload": (),
+            "set_tab": ("pending",),
+            "search": ({"keyword": "申报", "date_from": "", "date_to": ""},),
+            "reset_filters": (),
+            "next_page": (),
+            "previous_page": (),
+            "approve_selected": (),
+        },
+        {"toggle_selected", "set_batch_opinion"},
+        ["rows"],
+    ),
 }
 
 # Who must be refused by each State's data handlers (the right role outside its scope too).
 REFUSED = {
+    ReviewFormState: [None, APPLICANT, UNIT, OTHER_PERSON, *AUTHORITIES],
     WorkbenchState: [None],
     ShellState: [None],
     PasswordState: [None, APPLICANT, OTHER_UNIT],
@@ -322,6 +356,9 @@ REFUSED = {
     PlanState: [None, APPLICANT, UNIT, "dept-health-hefei", "hr-340100", "ops"],
     # 合肥宏景 holds quota.manage but is not a 事业单位: it sees the explanation, no rows.
     QuotaState: [None, APPLICANT, UNIT, *AUTHORITIES],
+    # The applicant itself, a unit that is not its, and levels the case has not reached.
+    DeclarationAuditState: [None, DECLARANT, UNIT, "dept-edu-shushan", "hr-340100", "ops"],
+    DeclarationQueueState: [None, DECLARANT, UNIT, "dept-edu-shushan", "hr-340100", "ops"],
 }
 
 
@@ -366,6 +403,18 @@ def library_ids(session, actor_for) -> dict[str, int]:
     return {"{entry}": entry, "{attachment}": attachment.id, "{case}": case, "{plan}": plan}
 
 
+@pytest.fixture
+def declaration_ids(session) -> dict[str, int]:
+    """A new person's declaration under the open 2026 plan, submitted: 希望小学 holds it."""
+    from ahportal.services import declaring
+
+    person = person_at_unit(session, "希望小学", DECLARANT)
+    made = declaration_of(session, person, DECLARANT)
+    quota_of(session, "希望小学", 2026)
+    declaring.submit(session, actor=person, declaration_id=made["declaration"])
+    return {"{declaration}": made["declaration"]}
+
+
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)
 def test_every_handler_is_classified(state_cls):
     data, ui, _ = MATRIX[state_cls]
@@ -373,10 +422,15 @@ def test_every_handler_is_classified(state_cls):
 
 
 @pytest.mark.parametrize("state_cls", list(MATRIX), ids=lambda c: c.__name__)
-def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, library_ids, state_cls):
+def test_data_handlers_refuse_wrong_actors(
+    request, session, actor_for, as_actor, library_ids, state_cls
+):
     data, _, empty_vars = MATRIX[state_cls]
     binding = _binding_id(session)
     ids = {"{binding}": binding, **library_ids}
+    declaring_states = (DeclarationAuditState, DeclarationQueueState)
+    if state_cls in declaring_states:
+        ids.update(request.getfixturevalue("declaration_ids"))
     before = db_snapshot(session)
     for who in REFUSED[state_cls]:
         actor = actor_for(who) if who else None
@@ -404,6 +458,10 @@ def test_data_handlers_refuse_wrong_actors(session, actor_for, as_actor, library
             if state_cls is QuotaState:  # as if a confirmation had been forged
                 state.confirming, state.pending_year = True, "2031"
                 state.pending_counts = {"正高级": "3"}
+            if state_cls is DeclarationAuditState:
+                state.detail = {"id": str(ids["{declaration}"])}
+            if state_cls is DeclarationQueueState:
+                state.selected = [ids["{declaration}"]]
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
