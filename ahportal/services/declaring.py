@@ -82,15 +82,22 @@ def in_territory(plan: ReviewPlan, unit: Organization, session: Session) -> bool
     return False
 
 
-def block_reason(session: Session, person: Person, plan: ReviewPlan) -> str:
-    """Why 马上申报 is disabled for this person and plan ("" when it is not)."""
+def block_reason(
+    session: Session, person: Person, plan: ReviewPlan, *, today: date | None = None
+) -> str:
+    """Why 马上申报 is disabled for this person and plan ("" when it is not): the one rule
+    behind plans.plan_for_declaring's button and `start`'s refusal. First that applies: not
+    published, outside the declaration window, no approved unit, the unit's 属地 outside
+    the plan's territories, a declaration already in that plan year (any series, any
+    status; a deleted one is gone)."""
     if plan.status is not PlanStatus.PUBLISHED:
         return "该评审计划尚未发布"
-    today = _today()
+    today = today or _today()
+    window = f"（申报时间 {plan.declare_start.isoformat()} 至 {plan.declare_end.isoformat()}）"
     if today < plan.declare_start:
-        return f"该评审计划 {plan.declare_start.isoformat()} 开始申报"
+        return f"该评审计划尚未开始申报{window}"
     if today > plan.declare_end:
-        return f"该评审计划已于 {plan.declare_end.isoformat()} 截止申报"
+        return f"该评审计划的申报时间已结束{window}"
     unit = session.get(Organization, person.unit_id) if person.unit_id else None
     if unit is None:
         return "您尚未绑定工作单位（须经单位审核通过），请先在个人中心绑定单位"

@@ -35,7 +35,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import validation
+from ahportal.services import declaring, validation
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, clean_levels
 from ahportal.services.errors import (
     InvalidTransition,
@@ -789,39 +789,17 @@ def open_plans(
 def plan_for_declaring(session: Session, *, actor: Actor | None, plan_id: object) -> DeclarablePlan:
     """职称申报申请计划: a published plan with whether 马上申报 is possible, and why not.
 
-    A draft reads as not found. Reasons, first that applies: the plan is not open (dates, or
-    the unit's 属地 is outside its territories), the person has no approved unit, the person
-    already has a declaration in that plan year (any series, any status).
+    A draft reads as not found. The reason is declaring.block_reason's, the same rule
+    马上申报 itself is checked with (dates, an approved unit, the unit's 属地, one
+    declaration per plan year).
     """
     checked = require(actor, DECLARE)
     ident = validation.record_id(plan_id, "评审计划")
     plan = session.get(ReviewPlan, ident, populate_existing=True)
     if plan is None or plan.status is not PlanStatus.PUBLISHED:
         raise NotFound(NOT_FOUND)
-    person, unit = _person_and_unit(session, checked)
+    person, _ = _person_and_unit(session, checked)
+    # One rule for the button and for 马上申报 itself: declaring.start refuses with it too.
+    reason = declaring.block_reason(session, person, plan, today=_today())
     detail = _detail(session, plan)
-    today = _today()
-    reason = ""
-    if today < plan.declare_start:
-        reason = f"该评审计划尚未开始申报（申报时间 {plan.declare_start} 至 {plan.declare_end}）"
-    elif today > plan.declare_end:
-        reason = (
-            f"该评审计划的申报时间已结束（申报时间 {plan.declare_start} 至 {plan.declare_end}）"
-        )
-    elif unit is None:
-        reason = "您尚未绑定工作单位或单位尚未审核通过，暂不能申报职称，请先在个人中心选择工作单位"
-    elif plan.territories and not set(plan.territories) & set(_unit_territory_codes(session, unit)):
-        reason = "您所在单位的属地不在该评审计划的申报范围内"
-    else:
-        existing = session.exec(
-            select(Declaration.plan_id).where(
-                col(Declaration.person_id) == person.id,
-                col(Declaration.plan_year) == plan.plan_year,
-            )
-        ).first()
-        if existing is not None:
-            reason = (
-                f"您在 {plan.plan_year} 申报年度已有职称申报记录，每个申报年度只能申报一次"
-                "（不限系列和专业）；如需更换评审计划，请先在当前申报记录中删除后重新申报"
-            )
     return DeclarablePlan(plan=detail, can_declare=not reason, reason=reason)
