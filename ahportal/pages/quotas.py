@@ -174,6 +174,8 @@ def _form() -> rx.Component:
         ),
         on_submit=lambda form: S.review(form, rx.selected_files(S.upload_id)),  # type: ignore[call-arg]
         reset_on_submit=False,
+        # The service's Chinese messages, not the browser's own number checks.
+        no_validate=True,
         key=S.form_key,
         id="quota-form",
     )

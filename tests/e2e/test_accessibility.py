@@ -109,6 +109,10 @@ PAGES = [
     ("legal", "安徽省立医院", "/unit/library", None),
     ("legal", "安徽省立医院", "/unit/library", ".entry-audit"),
     ("password", "hr-340000", "/cpd/public-hours", None),
+    # 岗位核准信息 (issue 8): the seeded 2026 quota, the 新增 dialog, a company's explanation.
+    ("legal", "安徽省立医院", "/unit/quotas", None),
+    ("legal", "安徽省立医院", "/unit/quotas", "#quota-new"),
+    ("legal", "合肥宏景软件有限公司", "/unit/quotas", None),
     # 评审计划 (issue 8): the list, the 新增 dialog, 查看 of the seeded plan.
     ("password", "committee-health", "/plans", None),
     ("password", "committee-health", "/plans", "#plan-new"),
