@@ -69,3 +69,32 @@ def assert_refused_everywhere(
                 call(actor_for(role))
             session.rollback()
         assert db_snapshot(session) == before, f"{name} changed the database when refused"
+
+
+def race(calls: list[Callable[[Any], Any]]) -> list[object]:
+    """Run the calls at the same moment, each in its own thread and database session;
+    each result is "ok" or the error the call raised (the losers' errors)."""
+    import threading
+
+    from sqlmodel import Session
+
+    from ahportal.db import get_engine
+
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[Any], Any]) -> None:
+        with Session(get_engine(), expire_on_commit=False) as own:
+            barrier.wait()
+            try:
+                call(own)
+                results[index] = "ok"
+            except Exception as error:  # the loser's error is the result
+                results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -12,6 +12,7 @@ from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.batch import BatchMixin
 from ahportal.state.library import CATEGORY_OPTIONS
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -95,7 +96,7 @@ class LibraryAuditState(PortalState):
         return [notify.success(done), LibraryArchiveState.reload, TaskCenterState.reload]
 
 
-class LibraryArchiveState(PortalState, PagingMixin):
+class LibraryArchiveState(PortalState, PagingMixin, BatchMixin):
     """业绩档案: filters (person, category, status, submission date), SQL paging, 批量审核."""
 
     rows: list[dict[str, Any]] = []
@@ -106,8 +107,6 @@ class LibraryArchiveState(PortalState, PagingMixin):
     date_to: str = ""
     category_options: list[dict[str, str]] = CATEGORY_OPTIONS
     status_options: list[dict[str, str]] = display.UNIT_LIBRARY_STATUS_OPTIONS
-    selected: list[int] = []
-    batch_opinion: str = ""
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -150,7 +149,7 @@ class LibraryArchiveState(PortalState, PagingMixin):
             for r in rows
         ]
         self.total = total
-        self.selected = [i for i in self.selected if any(r["id"] == i for r in self.rows)]
+        self._keep_selection_in(self.rows)
         return None
 
     @rx.event
@@ -182,20 +181,8 @@ class LibraryArchiveState(PortalState, PagingMixin):
         return self._reload()
 
     @rx.event
-    def toggle_selected(self, entry_id: int, checked: bool) -> None:
-        """Tick or untick one pending entry for 批量审核 (ids are re-checked on decide)."""
-        if not isinstance(entry_id, int) or isinstance(entry_id, bool):
-            return
-        rest = [i for i in self.selected if i != entry_id]
-        self.selected = [*rest, entry_id][:200] if checked is True else rest
-
-    @rx.event
     def select_all_pending(self, checked: bool) -> None:
         self.selected = [r["id"] for r in self.rows if r["pending"]] if checked is True else []
-
-    @rx.event
-    def set_batch_opinion(self, value: str) -> None:
-        self.batch_opinion = str(value)[:1000]
 
     @rx.event
     def decide_selected(self, action: str):  # type: ignore[no-untyped-def]
@@ -211,20 +198,11 @@ class LibraryArchiveState(PortalState, PagingMixin):
                 )
         except DomainError as exc:
             return notify.error(exc.message)
-        # What went through leaves the selection; what failed stays ticked, with the opinion.
-        self.selected = [
-            o.record_id for o in result.outcomes if not o.ok and isinstance(o.record_id, int)
-        ]
-        if not result.failed:
-            self.batch_opinion = ""
+        outcome = self._batch_done(
+            result, "已批量处理 {n} 条业绩", "{n} 条已处理，{failed} 条未处理"
+        )
         self._reload()
-        if result.failed:
-            first = next(o.message for o in result.outcomes if not o.ok)
-            return [
-                notify.error(f"{result.succeeded} 条已处理，{result.failed} 条未处理：{first}"),
-                TaskCenterState.reload,
-            ]
-        return [notify.success(f"已批量处理 {result.succeeded} 条业绩"), TaskCenterState.reload]
+        return [outcome, TaskCenterState.reload]
 
 
 register_opener(library.KIND, LibraryAuditState.open)

@@ -17,6 +17,7 @@ from ahportal.services.bindings import (
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.batch import BatchMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 from ahportal.state.task_openers import register_opener
@@ -78,15 +79,13 @@ class BindingAuditState(PortalState):
         return [notify.success(done), RegistrationsState.reload, TaskCenterState.reload]
 
 
-class RegistrationsState(PortalState, PagingMixin):
+class RegistrationsState(PortalState, PagingMixin, BatchMixin):
     """The list: filters by status and name/phone, one SQL page at a time."""
 
     rows: list[dict[str, Any]] = []
     status_filter: str = "pending"
     keyword: str = ""
     status_options: list[dict[str, str]] = display.BINDING_STATUS_OPTIONS
-    selected: list[int] = []
-    batch_opinion: str = ""
 
     def _reload(self):  # type: ignore[no-untyped-def]
         try:
@@ -116,20 +115,8 @@ class RegistrationsState(PortalState, PagingMixin):
             for row in rows
         ]
         self.total = total
-        self.selected = [i for i in self.selected if any(r["id"] == i for r in self.rows)]
+        self._keep_selection_in(self.rows)
         return None
-
-    @rx.event
-    def toggle_selected(self, binding_id: int, checked: bool) -> None:
-        """Tick or untick one pending request for 批量审核 (ids are re-checked on decide)."""
-        if not isinstance(binding_id, int) or isinstance(binding_id, bool):
-            return
-        rest = [i for i in self.selected if i != binding_id]
-        self.selected = [*rest, binding_id][:200] if checked is True else rest
-
-    @rx.event
-    def set_batch_opinion(self, value: str) -> None:
-        self.batch_opinion = str(value)[:1000]
 
     @rx.event
     def decide_selected(self, action: str):  # type: ignore[no-untyped-def]
@@ -145,16 +132,11 @@ class RegistrationsState(PortalState, PagingMixin):
                 )
         except DomainError as exc:
             return notify.error(exc.message)
-        self.selected = []
-        self.batch_opinion = ""
+        outcome = self._batch_done(
+            result, "已批量处理 {n} 条注册申请", "{n} 条已处理，{failed} 条未处理"
+        )
         self._reload()
-        if result.failed:
-            first = next(o.message for o in result.outcomes if not o.ok)
-            return [
-                notify.error(f"{result.succeeded} 条已处理，{result.failed} 条未处理：{first}"),
-                TaskCenterState.reload,
-            ]
-        return [notify.success(f"已批量处理 {result.succeeded} 条注册申请"), TaskCenterState.reload]
+        return [outcome, TaskCenterState.reload]
 
     @rx.event
     def set_status_filter(self, value: str):  # type: ignore[no-untyped-def]

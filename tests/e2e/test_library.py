@@ -251,8 +251,8 @@ def test_library_from_entry_to_audit_and_imports(browser, portal: str, portal_db
 
     _row(unit, "archive-table", "胸痛中心建设").locator(".entry-audit").click()
     unit.click("#library-audit-return")
-    expect(unit.locator("#library-opinion-error")).to_contain_text("审核意见")
-    unit.fill("#library-opinion", "获奖证书扫描件不清晰，请重新上传")
+    expect(unit.locator("#library-audit-opinion-error")).to_contain_text("审核意见")
+    unit.fill("#library-audit-opinion", "获奖证书扫描件不清晰，请重新上传")
     unit.click("#library-audit-return")
     _notice(unit, "已退回")
 

@@ -60,9 +60,9 @@ def test_unit_decides_ticked_requests_in_one_batch(page: Page, portal: str, port
     for name in NEW:
         expect(_row(page, name)).to_contain_text("待审核")
 
+    # The refused ones stay ticked, so the opinion can be added and the batch sent again.
+    expect(page.locator("#batch-count")).to_contain_text("已选 2 条")
     # 批量通过: both are approved in one action; 孙丽, not ticked, still waits.
-    for name in NEW:
-        _row(page, name).locator(".binding-pick").click()
     page.fill("#batch-opinion", "同意，已核实为本单位人员")
     page.click("#batch-approve")
     expect(page.locator(NOTICES)).to_contain_text("已批量处理 2 条注册申请")

@@ -4,13 +4,10 @@ races of the library (two admins, two tabs) leave one result, on SQLite and Post
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from ahportal.db import get_engine
 from ahportal.models import (
     Account,
     CaseRecord,
@@ -25,6 +22,7 @@ from ahportal.models import (
 from ahportal.services import cpd, library
 from ahportal.services.errors import InvalidTransition, ValidationFailed
 from tests.factories import ENTRY_VALUES, case_values, library_entry_of
+from tests.helpers import race
 
 PERSON = "李明"  # the demo loads his 公需课 for 2024 (50 h) and 2025 (30 h)
 UNIT = "安徽省立医院"
@@ -212,35 +210,13 @@ def test_public_hours_list_is_scoped_to_the_loader_and_masked(session, actor_for
 # ---- races, on SQLite and PostgreSQL alike ----------------------------------------------------
 
 
-def _race(calls) -> list[object]:
-    """Run the calls at the same moment, each in its own thread and database session."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        with Session(get_engine(), expire_on_commit=False) as own:
-            barrier.wait()
-            try:
-                call(own)
-                results[index] = "ok"
-            except Exception as error:  # the loser's error is the result
-                results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.parametrize("rounds", [range(3)])
 def test_two_admins_deciding_one_entry_at_once_exactly_one_wins(session, actor_for, rounds):
     unit = actor_for(UNIT)
     for _ in rounds:
         entry_id = library_entry_of(session, PERSON, "honor", "pending")
         session.rollback()  # end this session's transaction: only the racers hold locks
-        results = _race(
+        results = race(
             [
                 lambda s: library.decide_entry(s, actor=unit, entry_id=entry_id, action="approve"),
                 lambda s: library.decide_entry(
@@ -263,7 +239,7 @@ def test_two_admins_deciding_one_entry_at_once_exactly_one_wins(session, actor_f
 def test_two_tabs_extracting_one_year_at_once_make_one_entry(session, actor_for):
     li = actor_for(PERSON)
     session.rollback()
-    results = _race([lambda s: cpd.extract_public_hours(s, actor=li, year=2024) for _ in range(2)])
+    results = race([lambda s: cpd.extract_public_hours(s, actor=li, year=2024) for _ in range(2)])
     # Either the second tab refreshed what the first made, or the unique index stopped it.
     for result in results:
         assert result == "ok" or (
@@ -278,7 +254,7 @@ def test_two_tabs_adding_one_case_number_at_once_make_one_row(session, actor_for
     li = actor_for(PERSON)
     entry_id = library_entry_of(session, PERSON, "health_paper")
     session.rollback()
-    results = _race(
+    results = race(
         [
             lambda s: library.save_case(s, actor=li, entry_id=entry_id, values=case_values("R-1"))
             for _ in range(2)

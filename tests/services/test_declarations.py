@@ -4,13 +4,11 @@ admins of one level (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from ahportal.db import get_engine
 from ahportal.models import (
     Declaration,
     DeclarationMaterial,
@@ -42,6 +40,7 @@ from tests.factories import (
     person_actor,
     unit_named,
 )
+from tests.helpers import race
 
 XIWANG = "希望小学"  # 蜀山区 (county), department 蜀山区教育体育局
 LEVELS = {
@@ -308,7 +307,7 @@ def test_two_admins_of_one_level_deciding_at_once_exactly_one_wins(session, acto
         _with_material(session, person, declaration_id, name)
         declaring.submit(session, actor=person, declaration_id=declaration_id)
         session.rollback()
-        results = _race(
+        results = race(
             [
                 lambda s: declarations.decide(
                     s, actor=unit, declaration_id=declaration_id, action="approve"
@@ -329,24 +328,3 @@ def test_two_admins_of_one_level_deciding_at_once_exactly_one_wins(session, acto
             )
         ).all()
         assert len(approvals) == 1
-
-
-def _race(calls) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        with Session(get_engine(), expire_on_commit=False) as own:
-            barrier.wait()
-            try:
-                call(own)
-                results[index] = "ok"
-            except Exception as error:
-                results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results

@@ -3,13 +3,10 @@ records every step, and two people deciding the same record at once cannot both 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from ahportal.db import get_engine
 from ahportal.models import (
     OPINION_MAX_LENGTH,
     BindingStatus,
@@ -27,7 +24,7 @@ from ahportal.services.errors import (
     ValidationFailed,
 )
 from ahportal.services.permissions import PERMISSIONS
-from tests.helpers import db_snapshot
+from tests.helpers import db_snapshot, race
 
 UNIT = "合肥宏景软件有限公司"
 KIND = RecordKind.BINDING
@@ -168,32 +165,6 @@ def test_batch_decides_each_record_alone(session, actor_for):
         bindings.decide_bindings(session, actor=unit, binding_ids=[], action="approve")
 
 
-def _race(url_session_factory, calls):
-    """Run the calls at the same moment, each in its own thread and DB session."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index, call):
-        with url_session_factory() as own:
-            barrier.wait()
-            try:
-                call(own)
-                results[index] = "ok"
-            except Exception as error:  # the loser's error is the result
-                results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def _new_session():
-    return Session(get_engine(), expire_on_commit=False)
-
-
 @pytest.mark.parametrize("rounds", [range(5)])
 def test_two_admins_deciding_at_once_exactly_one_wins(session, actor_for, rounds):
     """Approve and reject of one request from two sessions at once: one wins, the other is
@@ -210,8 +181,7 @@ def test_two_admins_deciding_at_once_exactly_one_wins(session, actor_for, rounds
         binding_id, unit_id = binding.id, binding.unit_id
         # End this session's transaction (SQLite: its lock) so only the racers hold locks.
         session.rollback()
-        results = _race(
-            _new_session,
+        results = race(
             [
                 lambda s: workflow.decide(s, KIND, binding_id, admin, "approve"),
                 lambda s: workflow.decide(s, KIND, binding_id, admin, "reject", "不同意"),
@@ -243,8 +213,7 @@ def test_one_pending_request_per_person_holds_under_a_race(session, actor_for):
     applicant = actor_for("王芳")
     units = [actor_for("合肥宏景软件有限公司").org_id, actor_for("安徽省立医院").org_id]
     session.rollback()
-    results = _race(
-        _new_session,
+    results = race(
         [
             lambda s, u=unit: bindings.request_binding(s, actor=applicant, unit_id=u)
             for unit in units
