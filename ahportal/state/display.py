@@ -14,6 +14,7 @@ from typing import Any
 from ahportal.models import (
     ROLE_LABELS,
     BindingStatus,
+    DeclarationStatus,
     EntrySource,
     HrLevel,
     LibraryStatus,
@@ -46,6 +47,11 @@ _STATUS: dict[Enum, tuple[str, str]] = {
     EntrySource.AUTO: ("自动生成", "green"),
     PlanStatus.DRAFT: ("草稿", "gray"),
     PlanStatus.PUBLISHED: ("已发布", "green"),
+    DeclarationStatus.DRAFT: ("填报中", "gray"),
+    DeclarationStatus.AUDITING: ("审核中", "amber"),
+    DeclarationStatus.RETURNED: ("已退回", "red"),
+    DeclarationStatus.TERMINATED: ("已终止", "gray"),
+    DeclarationStatus.PASSED: ("审核通过", "green"),
 }
 
 _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
