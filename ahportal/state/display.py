@@ -26,33 +26,35 @@ from ahportal.services.formatting import local_time
 from ahportal.services.org_accounts import AccountState
 from ahportal.services.workflow import ActionChoice, FlowStep
 
-# (label, colour) per status value.
-_STATUS: dict[Enum, tuple[str, str]] = {
-    BindingStatus.PENDING: ("待审核", "amber"),
-    BindingStatus.APPROVED: ("已通过", "green"),
-    BindingStatus.REJECTED: ("已驳回", "red"),
-    BindingStatus.SUPERSEDED: ("已变更", "gray"),
-    PersonBindingState.UNBOUND: ("未绑定", "gray"),
-    PersonBindingState.PENDING: ("待审核", "amber"),
-    PersonBindingState.BOUND: ("已绑定", "green"),
-    PersonBindingState.REJECTED: ("已驳回", "red"),
-    AccountState.ACTIVE: ("正常", "green"),
-    AccountState.LOCKED: ("锁定中", "orange"),
-    AccountState.DISABLED: ("已停用", "gray"),
-    LibraryStatus.DRAFT: ("草稿", "gray"),
-    LibraryStatus.PENDING: ("待审核", "amber"),
-    LibraryStatus.APPROVED: ("已通过", "green"),
-    LibraryStatus.RETURNED: ("已退回", "red"),
-    EntrySource.DECLARED: ("用户申报", "blue"),
-    EntrySource.AUTO: ("自动生成", "green"),
-    PlanStatus.DRAFT: ("草稿", "gray"),
-    PlanStatus.PUBLISHED: ("已发布", "green"),
-    DeclarationStatus.DRAFT: ("填报中", "gray"),
-    DeclarationStatus.AUDITING: ("审核中", "amber"),
-    DeclarationStatus.RETURNED: ("已退回", "red"),
-    DeclarationStatus.TERMINATED: ("已终止", "gray"),
-    DeclarationStatus.PASSED: ("审核通过", "green"),
-}
+# (status, label, colour). Pairs, not a dict keyed by member, and looked up by (enum type,
+# value): StrEnum members of different enums with the same value ("draft") compare and hash
+# equal, so a dict would give 草稿 and 填报中 one entry.
+_LABELS: tuple[tuple[Enum, str, str], ...] = (
+    (BindingStatus.PENDING, "待审核", "amber"),
+    (BindingStatus.APPROVED, "已通过", "green"),
+    (BindingStatus.REJECTED, "已驳回", "red"),
+    (BindingStatus.SUPERSEDED, "已变更", "gray"),
+    (PersonBindingState.UNBOUND, "未绑定", "gray"),
+    (PersonBindingState.PENDING, "待审核", "amber"),
+    (PersonBindingState.BOUND, "已绑定", "green"),
+    (PersonBindingState.REJECTED, "已驳回", "red"),
+    (AccountState.ACTIVE, "正常", "green"),
+    (AccountState.LOCKED, "锁定中", "orange"),
+    (AccountState.DISABLED, "已停用", "gray"),
+    (LibraryStatus.DRAFT, "草稿", "gray"),
+    (LibraryStatus.PENDING, "待审核", "amber"),
+    (LibraryStatus.APPROVED, "已通过", "green"),
+    (LibraryStatus.RETURNED, "已退回", "red"),
+    (EntrySource.DECLARED, "用户申报", "blue"),
+    (EntrySource.AUTO, "自动生成", "green"),
+    (PlanStatus.DRAFT, "草稿", "gray"),
+    (PlanStatus.PUBLISHED, "已发布", "green"),
+    (DeclarationStatus.DRAFT, "填报中", "gray"),
+    (DeclarationStatus.AUDITING, "审核中", "amber"),
+    (DeclarationStatus.RETURNED, "已退回", "red"),
+    (DeclarationStatus.TERMINATED, "已终止", "gray"),
+    (DeclarationStatus.PASSED, "审核通过", "green"),
+)
 
 _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
 
@@ -60,12 +62,17 @@ _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.
 _ACTION_TONES = {"approve": "green", "pass": "green"}
 
 
+_STATUS: dict[tuple[type, object], tuple[str, str]] = {}
+for _member, _label, _colour in _LABELS:
+    _STATUS[(type(_member), _member.value)] = (_label, _colour)
+
+
 def status_label(value: Enum) -> str:
-    return _STATUS.get(value, (str(value.value), "gray"))[0]
+    return _STATUS.get((type(value), value.value), (str(value.value), "gray"))[0]
 
 
 def status_color(value: Enum) -> str:
-    return _STATUS.get(value, ("", "gray"))[1]
+    return _STATUS.get((type(value), value.value), ("", "gray"))[1]
 
 
 def status_options(enum_cls: type[Enum]) -> list[dict[str, str]]:

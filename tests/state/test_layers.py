@@ -79,3 +79,14 @@ def test_only_the_display_module_reads_model_vocabulary():
             continue
         models = {i for i in imports if i.startswith("ahportal.models")}
         assert not models, f"{module} imports {sorted(models)}"
+
+
+def test_equal_status_values_of_different_kinds_keep_their_own_labels():
+    from ahportal.models import DeclarationStatus, LibraryStatus, PlanStatus
+    from ahportal.state import display
+
+    assert display.status_label(LibraryStatus.DRAFT) == "草稿"
+    assert display.status_label(DeclarationStatus.DRAFT) == "填报中"
+    assert display.status_label(PlanStatus.DRAFT) == "草稿"
+    assert display.status_label(DeclarationStatus.RETURNED) == "已退回"
+    assert display.status_color(DeclarationStatus.PASSED) == "green"
