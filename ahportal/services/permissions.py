@@ -51,6 +51,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
         {Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_ORGANIZER}
     ),
     "quota.manage": frozenset({Role.UNIT_ADMIN}),
+    # 专业技术资格评审表: the applicant (once passed) and every level that has seen the case.
+    "declaration.export_form": frozenset(
+        {Role.APPLICANT, Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_ORGANIZER}
+    ),
 }
 
 _HR_LEVEL_TO_DIVISION = {

@@ -27,6 +27,7 @@ import ahportal.services
 from ahportal.models import (
     Account,
     CaseRecord,
+    DeclarationStatus,
     FlowRecord,
     LibraryAttachment,
     OperationLog,
@@ -49,6 +50,7 @@ from ahportal.services import (
     photos,
     plans,
     quotas,
+    review_form,
     units,
     workbench,
 )
@@ -70,6 +72,7 @@ from tests.factories import (
     unit_named,
 )
 from tests.helpers import db_snapshot
+from tests.review_form_data import review_form_declaration
 
 UNIT, OTHER_UNIT = "合肥宏景软件有限公司", "安徽省立医院"
 
@@ -685,6 +688,43 @@ QUOTA_CASES: list[Case] = [
 ]
 
 
+# ---- 专业技术资格评审表 (issue 8): 李明's case at its first level, 安徽省立医院 -------------
+
+
+def _declaration_at_unit(ctx: Ctx) -> None:
+    ctx.ids["declaration"] = review_form_declaration(
+        ctx.session, status=DeclarationStatus.AUDITING, step=0, photo=False
+    )
+    ctx.session.commit()
+
+
+REVIEW_FORM_CASES: list[Case] = [
+    Case(
+        "review_form.build_review_form",
+        review_form.EXPORT,
+        lambda ctx, a: review_form.build_review_form(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_seeded(OTHER_UNIT),
+        outside=_seeded("dept-health-hefei"),
+        check=lambda ctx, result: result.startswith(b"%PDF"),
+        prepare=_declaration_at_unit,
+    ),
+    Case(
+        "review_form.export_reason",
+        review_form.EXPORT,
+        lambda ctx, a: review_form.export_reason(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_seeded(OTHER_UNIT),
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        check=lambda ctx, result: result == "",
+        prepare=_declaration_at_unit,
+    ),
+]
+
+
 # ---- 职称申报 (issue 8): a new person at 希望小学 (事业单位, 蜀山区) under the open 2026 plan;
 # another person's declaration reads as not found, another city's bureau and a level the
 # case has not reached are refused ---------------------------------------------------------
@@ -784,6 +824,28 @@ DECLARATION_CASES: list[Case] = [
         inside=_declarant,
         prepare=_declaration("person"),
         trace="operation_log",
+    ),
+    Case(
+        "declaring.plan_choices",
+        DECLARE,
+        lambda ctx, a: declaring.plan_choices(ctx.session, actor=a, plan_id=ctx.ids["plan"]),
+        inside=_declarant,
+        prepare=_declaration("person"),
+        check=lambda ctx, result: result.series == "卫生" and len(result.levels) == 3,
+    ),
+    Case(
+        "declaring.declaration_form",
+        DECLARE,
+        lambda ctx, a: declaring.declaration_form(
+            ctx.session, actor=a, declaration_id=ctx.ids["declaration"]
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        check=lambda ctx, result: (
+            result.name == DECLARANT and "*" in result.id_number and len(result.materials) == 1
+        ),
     ),
     Case(
         "declaring.change_specialty",
@@ -1107,6 +1169,7 @@ CASES: list[Case] = [
     *LIBRARY_CASES,
     *PLAN_CASES,
     *QUOTA_CASES,
+    *REVIEW_FORM_CASES,
     *DECLARATION_CASES,
 ]
 
