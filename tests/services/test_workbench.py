@@ -18,10 +18,18 @@ def test_anonymous_refused(session):
 
 def test_unit_sees_its_own_pending_bindings(session, actor_for):
     pending, facts = workbench(session, actor_for("合肥宏景软件有限公司"))
-    assert [(c.label, c.value) for c in pending] == [("人员注册审核", 1), ("业绩档案审核", 0)]
+    assert [(c.label, c.value) for c in pending] == [
+        ("人员注册审核", 1),
+        ("业绩档案审核", 0),
+        ("职称申报审核", 0),
+    ]
     other, _ = workbench(session, actor_for("安徽省立医院"))
     # The demo seeds 李明's 学历学位, 获奖 and 行业专用·论文 waiting for 安徽省立医院.
-    assert [(c.label, c.value) for c in other] == [("人员注册审核", 0), ("业绩档案审核", 3)]
+    assert [(c.label, c.value) for c in other] == [
+        ("人员注册审核", 0),
+        ("业绩档案审核", 3),
+        ("职称申报审核", 0),
+    ]
     assert ("本单位已绑定人员", 1) in [
         (c.label, c.value) for c in workbench(session, actor_for("安徽省立医院"))[1]
     ]
@@ -43,10 +51,17 @@ def test_supervisors_count_units_in_scope(session, actor_for):
 
 
 def test_task_kinds_are_role_specific(session, actor_for):
-    unit_kinds = ["binding", "library_entry"]
+    unit_kinds = ["binding", "library_entry", "declaration"]
     assert [k.key for k in kinds_for(actor_for("合肥宏景软件有限公司"))] == unit_kinds
+    # Departments, bureaus and committee organizers work the declarations' queues.
+    for authority in ("dept-health-hefei", "hr-340100", "committee-health"):
+        assert [k.key for k in kinds_for(actor_for(authority))] == ["declaration"]
     assert kinds_for(actor_for("ops")) == []
     assert kinds_for(actor_for("李明")) == []
-    assert pending_counts(session, actor_for("希望小学")) == {"binding": 1, "library_entry": 0}
+    assert pending_counts(session, actor_for("希望小学")) == {
+        "binding": 1,
+        "library_entry": 0,
+        "declaration": 0,
+    }
     assert pending_counts(session, actor_for("合肥市第一人民医院"))["library_entry"] == 1
     assert actor_for("ops").role is Role.OPS
