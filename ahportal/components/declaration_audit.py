@@ -6,9 +6,10 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.audit_dialog import audit_dialog, decision_panel
 from ahportal.components.binding_audit import flow_timeline
 from ahportal.components.table import label_value
-from ahportal.components.theme import DANGER, TEXT_MUTED
+from ahportal.components.theme import TEXT_MUTED
 from ahportal.state.declaration_audit import DeclarationAuditState as S
 
 
@@ -54,76 +55,23 @@ def materials_list(materials: Any) -> rx.Component:
 
 
 def declaration_audit_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title("职称申报审核"),
-            rx.dialog.description(
-                "通过后转下一级审核；退回直接退回申报人修改；终止后申报人本年度不能再申报。",
-                size="2",
-            ),
-            rx.vstack(
-                label_value("申报人", S.detail["person_name"]),
-                label_value("证件号码", S.detail["id_number"]),
-                label_value("工作单位", S.detail["unit_name"]),
-                label_value("评审计划", S.detail["plan_name"]),
-                label_value("申报年度", S.detail["plan_year"]),
-                label_value("申报职称", S.detail["series"] + " · " + S.detail["level"]),
-                label_value("申报专业", S.detail["specialty"]),
-                label_value("状态", S.detail["status"], value_id="declaration-status"),
-                rx.heading("申报材料", as_="h3", size="3", margin_top="0.5rem"),
-                materials_list(S.materials),
-                rx.heading("申报流程", as_="h3", size="3", margin_top="0.5rem"),
-                route_steps(S.route, S.holder),
-                flow_timeline(S.flow),
-                rx.cond(
-                    S.actions.length() > 0,
-                    rx.vstack(
-                        rx.el.label("审核意见", html_for="declaration-opinion", font_size="14px"),
-                        rx.text_area(
-                            id="declaration-opinion",
-                            value=S.opinion,
-                            on_change=S.set_opinion,
-                            placeholder="通过时可不填；退回、终止时必须填写",
-                            width="100%",
-                        ),
-                        rx.cond(
-                            S.opinion_error != "",
-                            rx.text(
-                                S.opinion_error,
-                                color=DANGER,
-                                size="1",
-                                role="alert",
-                                id="declaration-opinion-error",
-                            ),
-                        ),
-                        rx.hstack(
-                            rx.foreach(
-                                S.actions,
-                                lambda a: rx.button(
-                                    a["label"],
-                                    on_click=S.decide(a["action"]),
-                                    color_scheme=rx.match(a["tone"], ("green", "green"), "red"),
-                                    high_contrast=True,
-                                    id="declaration-" + a["action"],
-                                ),
-                            ),
-                            spacing="3",
-                        ),
-                        width="100%",
-                        spacing="2",
-                        margin_top="0.5rem",
-                    ),
-                ),
-                spacing="2",
-                width="100%",
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("关闭", variant="soft", color_scheme="gray")),
-                justify="end",
-                margin_top="1rem",
-            ),
-            max_width="760px",
-        ),
-        open=S.audit_open,
-        on_open_change=S.set_audit_open,
+    return audit_dialog(
+        S,
+        "职称申报审核",
+        "通过后转下一级审核；退回直接退回申报人修改；终止后申报人本年度不能再申报。",
+        label_value("申报人", S.detail["person_name"]),
+        label_value("证件号码", S.detail["id_number"]),
+        label_value("工作单位", S.detail["unit_name"]),
+        label_value("评审计划", S.detail["plan_name"]),
+        label_value("申报年度", S.detail["plan_year"]),
+        label_value("申报职称", S.detail["series"] + " · " + S.detail["level"]),
+        label_value("申报专业", S.detail["specialty"]),
+        label_value("状态", S.detail["status"], value_id="declaration-status"),
+        rx.heading("申报材料", as_="h3", size="3", margin_top="0.5rem"),
+        materials_list(S.materials),
+        rx.heading("申报流程", as_="h3", size="3", margin_top="0.5rem"),
+        route_steps(S.route, S.holder),
+        flow_timeline(S.flow),
+        decision_panel(S, prefix="declaration", placeholder="通过时可不填；退回、终止时必须填写"),
+        max_width="760px",
     )

@@ -12,6 +12,7 @@ from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.batch import BatchMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 from ahportal.state.task_openers import register_opener
@@ -97,7 +98,7 @@ class DeclarationAuditState(PortalState):
         return [notify.success(done), DeclarationQueueState.reload, TaskCenterState.reload]
 
 
-class DeclarationQueueState(PortalState, PagingMixin):
+class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
     """The level's queue: 待审核 (held now) / 已审核 (decided before), filters, SQL paging."""
 
     rows: list[dict[str, Any]] = []
@@ -105,8 +106,6 @@ class DeclarationQueueState(PortalState, PagingMixin):
     keyword: str = ""
     date_from: str = ""
     date_to: str = ""
-    selected: list[int] = []
-    batch_opinion: str = ""
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
@@ -148,7 +147,7 @@ class DeclarationQueueState(PortalState, PagingMixin):
             for r in rows
         ]
         self.total = total
-        self.selected = [i for i in self.selected if any(r["id"] == i for r in self.rows)]
+        self._keep_selection_in(self.rows)
         return None
 
     @rx.event
@@ -174,17 +173,6 @@ class DeclarationQueueState(PortalState, PagingMixin):
         return self._reload()
 
     @rx.event
-    def toggle_selected(self, declaration_id: int, checked: bool) -> None:
-        if not isinstance(declaration_id, int) or isinstance(declaration_id, bool):
-            return
-        rest = [i for i in self.selected if i != declaration_id]
-        self.selected = [*rest, declaration_id][:200] if checked is True else rest
-
-    @rx.event
-    def set_batch_opinion(self, value: str) -> None:
-        self.batch_opinion = str(value)[:1000]
-
-    @rx.event
     def approve_selected(self):  # type: ignore[no-untyped-def]
         """批量通过 with one opinion; the failed ones stay ticked."""
         try:
@@ -197,19 +185,11 @@ class DeclarationQueueState(PortalState, PagingMixin):
                 )
         except DomainError as exc:
             return notify.error(exc.message)
-        self.selected = [
-            o.record_id for o in result.outcomes if not o.ok and isinstance(o.record_id, int)
-        ]
-        if not result.failed:
-            self.batch_opinion = ""
+        outcome = self._batch_done(
+            result, "已批量通过 {n} 条申报", "{n} 条已通过，{failed} 条未处理"
+        )
         self._reload()
-        if result.failed:
-            first = next(o.message for o in result.outcomes if not o.ok)
-            return [
-                notify.error(f"{result.succeeded} 条已通过，{result.failed} 条未处理：{first}"),
-                TaskCenterState.reload,
-            ]
-        return [notify.success(f"已批量通过 {result.succeeded} 条申报"), TaskCenterState.reload]
+        return [outcome, TaskCenterState.reload]
 
 
 register_opener(declarations.KIND, DeclarationAuditState.open)
