@@ -9,8 +9,9 @@ import reflex as rx
 from ahportal.components.audit_dialog import audit_dialog, decision_panel
 from ahportal.components.binding_audit import flow_timeline
 from ahportal.components.table import label_value
-from ahportal.components.theme import TEXT_MUTED
+from ahportal.components.theme import DANGER, TEXT_MUTED, secondary_button
 from ahportal.state.declaration_audit import DeclarationAuditState as S
+from ahportal.state.review_form import ReviewFormState
 
 
 def route_steps(route: Any, holder: Any) -> rx.Component:
@@ -54,6 +55,47 @@ def materials_list(materials: Any) -> rx.Component:
     )
 
 
+def post_question() -> rx.Component:
+    """是否占用岗位 and 说明 (a 事业单位 at the unit level), with its quota told up front."""
+    return rx.vstack(
+        rx.callout(
+            S.post_notice,
+            icon="info",
+            color_scheme=rx.cond(S.post_notice.contains("尚未填报"), "red", "blue"),
+            size="1",
+            id="post-notice",
+        ),
+        rx.el.fieldset(
+            rx.el.legend("是否占用岗位（通过时必选）", font_size="14px"),
+            rx.radio_group(
+                ["是", "否"],
+                value=rx.match(S.occupy, ("yes", "是"), ("no", "否"), ""),
+                on_change=S.set_occupy,
+                direction="row",
+                id="post-occupy",
+            ),
+            border="none",
+            padding="0",
+            margin="0",
+        ),
+        rx.el.label("说明", html_for="post-note", font_size="14px"),
+        rx.input(
+            id="post-note",
+            value=S.post_note,
+            on_change=S.set_post_note,
+            placeholder="占用岗位的说明（如占用的岗位、依据）",
+            width="100%",
+        ),
+        rx.cond(
+            S.post_error != "",
+            rx.text(S.post_error, color=DANGER, size="1", role="alert", id="post-error"),
+        ),
+        spacing="2",
+        width="100%",
+        margin_top="0.5rem",
+    )
+
+
 def declaration_audit_dialog() -> rx.Component:
     return audit_dialog(
         S,
@@ -72,6 +114,18 @@ def declaration_audit_dialog() -> rx.Component:
         rx.heading("申报流程", as_="h3", size="3", margin_top="0.5rem"),
         route_steps(S.route, S.holder),
         flow_timeline(S.flow),
+        rx.hstack(
+            secondary_button(
+                rx.icon("download", size=14, aria_hidden="true"),
+                "导出评审表",
+                size="1",
+                on_click=ReviewFormState.export(S.detail["id"].to(int)),
+                id="declaration-export",
+            ),
+            justify="end",
+            width="100%",
+        ),
+        rx.cond(S.post_ask & (S.actions.length() > 0), post_question()),
         decision_panel(S, prefix="declaration", placeholder="通过时可不填；退回、终止时必须填写"),
         max_width="760px",
     )

@@ -35,7 +35,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import validation, workflow
+from ahportal.services import declaration_posts, validation, workflow
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, resolve_chain
 from ahportal.services.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern
@@ -147,7 +147,11 @@ def _back_to_applicant(session: Session, declaration: Declaration, step: workflo
 
 # Effects other modules add to a move (post quotas: occupy on the unit's 通过, release on a
 # return or a termination), keyed by action; each runs in the move's transaction.
-EXTRA_EFFECTS: dict[str, list[workflow.Effect]] = {"approve": [], "return": [], "terminate": []}
+EXTRA_EFFECTS: dict[str, list[workflow.Effect]] = {
+    "approve": [declaration_posts.occupy_on_approve],
+    "return": [declaration_posts.release_post],
+    "terminate": [declaration_posts.release_post],
+}
 
 
 def _extra(action: str) -> workflow.Effect:
@@ -159,7 +163,7 @@ def _extra(action: str) -> workflow.Effect:
 
 
 # Guards other modules add before an auditor's 通过 (a 事业单位 needs its post quota).
-APPROVE_CHECKS: list[Any] = []
+APPROVE_CHECKS: list[Any] = [declaration_posts.require_quota]
 
 
 def _approve_checks(session: Session, declaration: Declaration, actor: Actor) -> None:
@@ -344,6 +348,9 @@ class MaterialRow:
     files: list[str]
 
 
+NO_POST_QUESTION = declaration_posts.PostQuestion()
+
+
 @dataclass(frozen=True)
 class DeclarationDetail:
     """The full declaration as the applicant (查看) and each level (审核) see it."""
@@ -363,6 +370,8 @@ class DeclarationDetail:
     materials: list[MaterialRow]
     timeline: Timeline
     actions: list[workflow.ActionChoice]
+    # 是否占用岗位 for a 事业单位 holding it at the unit level, and what it is told up front.
+    post: declaration_posts.PostQuestion = NO_POST_QUESTION
 
 
 def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> DeclarationDetail:
@@ -378,6 +387,7 @@ def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> 
     level = session.get(TitleLevel, declaration.level_id)
     specialty = session.get(Specialty, declaration.specialty_id or 0)
     labels = {c.code: c.label for c in CATEGORIES}
+    actions = [] if applicant else workflow.action_choices(session, KIND, declaration, checked)
     materials = [
         MaterialRow(
             m.id or 0,
@@ -406,7 +416,8 @@ def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> 
         submitted_at=declaration.submitted_at,
         materials=materials,
         timeline=timeline(session, actor=checked, declaration_id=declaration.id),
-        actions=[] if applicant else workflow.action_choices(session, KIND, declaration, checked),
+        actions=actions,
+        post=declaration_posts.question(session, declaration) if actions else NO_POST_QUESTION,
     )
 
 

@@ -47,6 +47,12 @@ class DeclarationAuditState(PortalState):
     actions: list[dict[str, str]] = []
     opinion: str = ""
     opinion_error: str = ""
+    # 是否占用岗位 (a 事业单位 at the unit level) and what it is told up front.
+    post_ask: bool = False
+    post_notice: str = ""
+    occupy: str = ""  # "yes" / "no"
+    post_note: str = ""
+    post_error: str = ""
 
     @rx.event
     def open(self, declaration_id: int):  # type: ignore[no-untyped-def]
@@ -61,6 +67,8 @@ class DeclarationAuditState(PortalState):
             setattr(self, name, value)
         self.actions = display.action_buttons(found.actions)
         self.opinion = self.opinion_error = ""
+        self.post_ask, self.post_notice = found.post.ask, found.post.notice
+        self.occupy = self.post_note = self.post_error = ""
         self.audit_open = True
         return None
 
@@ -73,8 +81,23 @@ class DeclarationAuditState(PortalState):
         self.opinion = str(value)[:1000]
 
     @rx.event
+    def set_occupy(self, value: str) -> None:
+        self.occupy = {"是": "yes", "否": "no"}.get(str(value), "")
+        self.post_error = ""
+
+    @rx.event
+    def set_post_note(self, value: str) -> None:
+        self.post_note = str(value)[:500]
+
+    @rx.event
     def decide(self, action: str):  # type: ignore[no-untyped-def]
-        self.opinion_error = ""
+        self.opinion_error = self.post_error = ""
+        extra = {}
+        if action == "approve" and self.post_ask:
+            if not self.occupy:
+                self.post_error = "请选择是否占用岗位"
+                return notify.error(self.post_error)
+            extra = {"occupy_post": self.occupy == "yes", "post_note": self.post_note}
         try:
             with session_scope() as session:
                 declarations.decide(
@@ -83,9 +106,13 @@ class DeclarationAuditState(PortalState):
                     declaration_id=self.detail.get("id"),
                     action=action,
                     opinion=self.opinion,
+                    extra=extra,
                 )
         except ValidationFailed as exc:
-            self.opinion_error = exc.message
+            if exc.field.startswith("post"):
+                self.post_error = exc.message
+            else:
+                self.opinion_error = exc.message
             return notify.error(exc.message)
         except DomainError as exc:
             return notify.error(exc.message)

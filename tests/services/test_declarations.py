@@ -38,6 +38,7 @@ from tests.factories import (
     new_person_actor,
     pending_binding_of,
     person_actor,
+    quota_of,
     unit_named,
 )
 from tests.helpers import race
@@ -125,6 +126,7 @@ def _with_material(session, person, declaration_id, name) -> int:
 def case(session, actor_for):
     """A submitted declaration of a new person at 希望小学, with one material."""
     plan = _plan(session)
+    quota_of(session, XIWANG, plan.plan_year)  # a 事业单位 passes nothing without it
     person = _person_at_xiwang(session, actor_for, "申报甲")
     declaration_id = _declare(session, person, plan)
     _with_material(session, person, declaration_id, "申报甲")
@@ -299,6 +301,7 @@ def test_materials_are_a_snapshot(session, actor_for):
 @pytest.mark.parametrize("rounds", [range(3)])
 def test_two_admins_of_one_level_deciding_at_once_exactly_one_wins(session, actor_for, rounds):
     plan = _plan(session)
+    quota_of(session, XIWANG, plan.plan_year)
     unit = actor_for("unit-xiwang")
     for n in rounds:
         name = f"并发{n}"
