@@ -178,6 +178,15 @@ ROUTES: tuple[Route, ...] = (
         loader="ahportal.state.cpd:PublicHoursState.load",
     ),
     Route(
+        "/declarations",
+        "职称申报",
+        "ahportal.pages.declarations:declarations_page",
+        "declaration.declare",
+        menu_label="职称申报",
+        icon="award",
+        loader="ahportal.state.declaring:DeclaringState.load",
+    ),
+    Route(
         "/declarations/audit",
         "职称申报审核",
         "ahportal.pages.declaration_audit:declaration_audit_page",

@@ -32,6 +32,7 @@ from ahportal.models import (
     ReviewPlan,
     Specialty,
     TitleLevel,
+    TitleSeries,
     utcnow,
 )
 from ahportal.models.division import territory_prefix
@@ -39,6 +40,7 @@ from ahportal.services import attachments, declarations, validation, workflow
 from ahportal.services.errors import InvalidTransition, NotFound, ValidationFailed
 from ahportal.services.formatting import CHINA
 from ahportal.services.library_catalog import BY_CODE
+from ahportal.services.masking import mask_id_number
 from ahportal.services.permissions import Actor, require
 
 DECLARE = declarations.DECLARE
@@ -180,6 +182,138 @@ def _choice(
     ):
         raise ValidationFailed("specialty_id", "请从评审计划允许的专业中选择申报专业")
     return level, specialty.id
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """申报职称选择 and 修改专业: the plan's series, its levels and its specialties."""
+
+    plan_id: int
+    plan_name: str
+    series: str
+    levels: list[Option]
+    specialties: list[Option]
+
+
+def _plan_choices(session: Session, plan: ReviewPlan) -> PlanChoices:
+    levels = {
+        lv.id: lv.name
+        for lv in session.exec(select(TitleLevel).where(col(TitleLevel.id).in_(plan.level_ids)))
+    }
+    query = select(Specialty).where(
+        col(Specialty.series_id) == plan.series_id, col(Specialty.active).is_(True)
+    )
+    if plan.specialty_ids:
+        query = query.where(col(Specialty.id).in_(plan.specialty_ids))
+    series = session.get(TitleSeries, plan.series_id)
+    return PlanChoices(
+        plan_id=plan.id or 0,
+        plan_name=plan.name,
+        series=series.name if series else "",
+        levels=[Option(i, levels[i]) for i in plan.level_ids if i in levels],
+        specialties=[
+            Option(sp.id or 0, sp.name) for sp in session.exec(query.order_by(col(Specialty.id)))
+        ],
+    )
+
+
+def plan_choices(session: Session, *, actor: Actor | None, plan_id: object) -> PlanChoices:
+    """申报职称选择 of a plan open to the person (refused with block_reason otherwise)."""
+    checked = require(actor, DECLARE)
+    person = _person(session, checked)
+    plan = session.get(ReviewPlan, validation.record_id(plan_id, "评审计划"))
+    if plan is None or plan.status is not PlanStatus.PUBLISHED:
+        raise NotFound("该评审计划不存在")
+    reason = block_reason(session, person, plan)
+    if reason:
+        raise ValidationFailed("plan", reason)
+    return _plan_choices(session, plan)
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    id: int
+    category: str
+    title: str
+    files: str
+
+
+@dataclass(frozen=True)
+class DeclarationForm:
+    """填报: 基本信息 from the profile (with the photo), the title sought with the plan's
+    choices for 修改专业, the imported 申报材料, and the last return's opinion."""
+
+    id: int
+    person_id: int
+    name: str
+    id_number: str
+    phone: str
+    has_photo: bool
+    unit_name: str
+    plan_year: int
+    level_id: int
+    specialty_id: int
+    status: DeclarationStatus
+    choices: PlanChoices
+    materials: list[MaterialLine]
+    returned_opinion: str
+
+    @property
+    def resubmit(self) -> bool:
+        """提交 is 重新提交 (after a return): the case starts again at the unit."""
+        return self.status is DeclarationStatus.RETURNED
+
+
+def declaration_form(
+    session: Session, *, actor: Actor | None, declaration_id: object
+) -> DeclarationForm:
+    """What 填报 shows for one of the person's own declarations while it is editable."""
+    checked = require(actor, DECLARE)
+    declaration = _own_editable(session, checked, declaration_id)
+    person = _person(session, checked)
+    plan = session.get(ReviewPlan, declaration.plan_id)
+    unit = session.get(Organization, declaration.unit_id)
+    assert plan is not None and declaration.id is not None
+    labels = {code: category.label for code, category in BY_CODE.items()}
+    materials = [
+        MaterialLine(
+            m.id or 0,
+            labels.get(m.category, m.category),
+            m.title,
+            "、".join(str(f.get("filename", "")) for f in m.files) or "无附件",
+        )
+        for m in session.exec(
+            select(DeclarationMaterial)
+            .where(col(DeclarationMaterial.declaration_id) == declaration.id)
+            .order_by(col(DeclarationMaterial.category), col(DeclarationMaterial.id))
+        )
+    ]
+    returned = ""
+    if declaration.status is DeclarationStatus.RETURNED:
+        last = workflow.flow_steps(session, declarations.KIND, declaration.id)
+        returned = next((st.opinion or "" for st in reversed(last) if st.opinion), "")
+    return DeclarationForm(
+        id=declaration.id,
+        person_id=person.id or 0,
+        name=person.name,
+        id_number=mask_id_number(person.id_number),
+        phone=person.phone or "",
+        has_photo=bool(person.photo_key),
+        unit_name=unit.name if unit else "",
+        plan_year=declaration.plan_year,
+        level_id=declaration.level_id,
+        specialty_id=declaration.specialty_id or 0,
+        status=declaration.status,
+        choices=_plan_choices(session, plan),
+        materials=materials,
+        returned_opinion=returned,
+    )
 
 
 def start(

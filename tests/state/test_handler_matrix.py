@@ -21,6 +21,7 @@ from ahportal.services import library
 from ahportal.state.cases import CasesState
 from ahportal.state.cpd import CpdState, PublicHoursState
 from ahportal.state.declaration_audit import DeclarationAuditState, DeclarationQueueState
+from ahportal.state.declaring import DeclarationFormState, DeclarationViewState, DeclaringState
 from ahportal.state.division_tree import DivisionTreeState
 from ahportal.state.library import LibraryState
 from ahportal.state.library_audit import LibraryArchiveState, LibraryAuditState
@@ -311,7 +312,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
     # `declaration_ids`); a forged dialog or a forged ticked row acts on it.
     DeclarationAuditState: (
         {"open": ("{declaration}",), "decide": ("approve",)},
-        {"set_audit_open", "set_opinion"},
+        {"set_audit_open", "set_opinion", "set_occupy", "set_post_note"},
         ["materials", "route", "flow", "actions", "holder"],
     ),
     DeclarationQueueState: (
@@ -327,6 +328,58 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
         },
         {"toggle_selected", "set_batch_opinion"},
         ["rows"],
+    ),
+    # 职称申报 (the applicant): "{plan}" is a draft plan (not there for applicants), and
+    # "{declaration}" another person's case; forged dialogs hold it.
+    DeclaringState: (
+        {
+            "load": (),
+            "reload": (),
+            "next_page": (),
+            "previous_page": (),
+            "open_plan": ("{plan}",),
+            "choose": (),
+            "confirm_pledge": (),
+            "confirm_delete": (),
+        },
+        {
+            "ask_delete",
+            "back_to_choice",
+            "set_choose_open",
+            "set_delete_open",
+            "set_level",
+            "set_plan_open",
+            "set_pledge_open",
+            "set_pledged",
+            "set_specialty",
+            "to_pledge",
+        },
+        ["records", "plan", "level_options"],
+    ),
+    DeclarationFormState: (
+        {
+            "open_form": ("{declaration}",),
+            "save_change": (),
+            "open_picker": (),
+            "import_picked": (),
+            "remove_material": (1,),
+            "submit": (),
+        },
+        {
+            "cancel_change",
+            "close_picker",
+            "set_form_open",
+            "set_level",
+            "set_specialty",
+            "start_change",
+            "toggle_entry",
+        },
+        ["materials", "entries", "level_options"],
+    ),
+    DeclarationViewState: (
+        {"open_view": ("{declaration}",)},
+        {"set_view_open"},
+        ["detail", "materials", "route", "flow", "holder"],
     ),
 }
 
@@ -359,6 +412,10 @@ REFUSED = {
     # The applicant itself, a unit that is not its, and levels the case has not reached.
     DeclarationAuditState: [None, DECLARANT, UNIT, "dept-edu-shushan", "hr-340100", "ops"],
     DeclarationQueueState: [None, DECLARANT, UNIT, "dept-edu-shushan", "hr-340100", "ops"],
+    # Another person (王芳) reads as not found; organisations hold no declare permission.
+    DeclaringState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
+    DeclarationFormState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
+    DeclarationViewState: [None, UNIT, OTHER_PERSON, *AUTHORITIES],
 }
 
 
@@ -428,7 +485,13 @@ def test_data_handlers_refuse_wrong_actors(
     data, _, empty_vars = MATRIX[state_cls]
     binding = _binding_id(session)
     ids = {"{binding}": binding, **library_ids}
-    declaring_states = (DeclarationAuditState, DeclarationQueueState)
+    declaring_states = (
+        DeclarationAuditState,
+        DeclarationQueueState,
+        DeclaringState,
+        DeclarationFormState,
+        DeclarationViewState,
+    )
     if state_cls in declaring_states:
         ids.update(request.getfixturevalue("declaration_ids"))
     before = db_snapshot(session)
@@ -462,6 +525,11 @@ def test_data_handlers_refuse_wrong_actors(
                 state.detail = {"id": str(ids["{declaration}"])}
             if state_cls is DeclarationQueueState:
                 state.selected = [ids["{declaration}"]]
+            if state_cls is DeclaringState:
+                state.delete_id, state.pledged = ids["{declaration}"], True
+            if state_cls is DeclarationFormState:
+                state.form = {"id": str(ids["{declaration}"])}
+                state.picked, state.level_id, state.specialty_id = [1], "1", "1"
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"

@@ -40,6 +40,7 @@ def test_menus_show_only_pages_the_role_may_open():
         "/profile",
         "/library",
         "/library/cpd",
+        "/declarations",
     ]
     assert "/unit/library" in [r.path for r in menu_for(Role.UNIT_ADMIN)]
     assert "/cpd/public-hours" in [r.path for r in menu_for(Role.HR_BUREAU)]
