@@ -63,6 +63,7 @@ def post_question() -> rx.Component:
             icon="info",
             color_scheme=rx.cond(S.post_notice.contains("尚未填报"), "red", "blue"),
             size="1",
+            high_contrast=True,
             id="post-notice",
         ),
         rx.el.fieldset(

@@ -99,6 +99,7 @@ def plan_dialog() -> rx.Component:
                         icon="info",
                         color_scheme="amber",
                         size="1",
+                        high_contrast=True,
                         id="declare-reason",
                     ),
                 ),
@@ -280,7 +281,7 @@ def _basic() -> rx.Component:
                 width="100%",
                 spacing="2",
             ),
-            secondary_button("修改专业", size="1", on_click=F.start_change, id="change-specialty"),
+            secondary_button("修改专业", size="1", on_click=F.start_change, id="change-start"),
         ),
     )
 
@@ -401,6 +402,7 @@ def form_dialog() -> rx.Component:
                         icon="triangle-alert",
                         color_scheme="red",
                         size="1",
+                        high_contrast=True,
                         id="returned-opinion",
                     ),
                 ),

@@ -66,6 +66,8 @@ def data_table(
             overflow_x="auto",
             width="100%",
             class_name="table-scroll",
+            # Focusable, so a keyboard can scroll it even when it holds no button (empty).
+            tab_index=0,
         ),
         rx.cond(
             rows.length() == 0, rx.text(empty, size="2", color=TEXT_MUTED, padding="1rem", as_="p")

@@ -39,7 +39,8 @@ def _plan_row(row: Any) -> rx.Component:
                 on_click=S.open_plan(row["id"]),
                 aria_label="查看 " + row["name"].to(str),
                 class_name="plan-open",
-            )
+            ),
+            white_space="nowrap",
         ),
     )
 
@@ -79,10 +80,11 @@ def _record_row(row: Any) -> rx.Component:
                         class_name="record-view",
                     ),
                     spacing="2",
+                    white_space="nowrap",
                 ),
                 export_button(row["id"], row["export_reason"]),
                 spacing="1",
-            )
+            ),
         ),
         class_name="record-row",
     )
@@ -127,6 +129,7 @@ def declarations_page() -> rx.Component:
             overflow_x="auto",
             width="100%",
             class_name="table-scroll",
+            tab_index=0,
         ),
         rx.cond(
             S.records.length() == 0,
