@@ -110,13 +110,13 @@ def _batch_bar() -> rx.Component:
 def declaration_audit_page() -> rx.Component:
     return shell(
         "职称申报审核",
-        rx.tabs.root(
-            rx.tabs.list(
-                rx.tabs.trigger("待审核", value="pending", id="tab-pending"),
-                rx.tabs.trigger("已审核", value="done", id="tab-done"),
-            ),
+        # A choice of list, not tabs: both show the same table (tabs would need a panel each).
+        rx.segmented_control.root(
+            rx.segmented_control.item("待审核", value="pending", id="tab-pending"),
+            rx.segmented_control.item("已审核", value="done", id="tab-done"),
             value=S.tab,
             on_change=S.set_tab,
+            aria_label="审核状态",
             margin_bottom="0.75rem",
         ),
         filter_bar(

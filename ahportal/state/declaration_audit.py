@@ -178,7 +178,7 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
         return None
 
     @rx.event
-    def set_tab(self, value: str):  # type: ignore[no-untyped-def]
+    def set_tab(self, value: str | list[str]):  # type: ignore[no-untyped-def]
         self.tab = "done" if value == "done" else "pending"
         self.page = 1
         self.selected = []

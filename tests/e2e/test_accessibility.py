@@ -27,11 +27,7 @@ _AXE = Axe()
 # the cause, e.g. ("color-contrast", ".rt-CalloutText"): "soft callout text 3.96:1".
 # A scan that finds only these is an expected failure (xfail) naming the cause; anything
 # else fails. Remove an entry once the app is fixed.
-KNOWN_ISSUES: dict[tuple[str, str], str] = {
-    ("aria-valid-attr-value", "#tab-pending"): (
-        "职称申报审核's 待审核/已审核 tabs have no tab panels: aria-controls names no element"
-    ),
-}
+KNOWN_ISSUES: dict[tuple[str, str], str] = {}
 
 
 def _assert_accessible(page: Page, what: str) -> None:

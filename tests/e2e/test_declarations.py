@@ -275,6 +275,16 @@ def test_a_person_declares_and_every_level_passes_it(
         pages[UNIT_LOGIN], portal, UNIT_LOGIN, person, occupy="是", shot="declaration-audit-unit"
     )
     assert _used_posts(portal_db_url) == 1
+    # 已审核: the unit finds the case it passed, to read, no longer to decide.
+    unit = pages[UNIT_LOGIN]
+    unit.get_by_role("radio", name="已审核").click()
+    done = unit.locator("#declaration-table tbody tr").filter(has_text=person)
+    expect(done).to_be_visible()
+    expect(done.locator(".declaration-pick")).to_have_count(0)
+    done.locator(".declaration-open").click()
+    expect(unit.locator("#declaration-status")).to_have_text("审核中")
+    expect(unit.locator("#declaration-approve")).to_have_count(0)
+    unit.keyboard.press("Escape")
     for login in LEVELS_AFTER_UNIT:
         _audit(pages[login], portal, login, person, opinion=f"{login} 审核同意")
     declaration = _declaration(portal_db_url, person)
