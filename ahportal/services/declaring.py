@@ -332,7 +332,13 @@ def start(
     try:
         begin_write(session)
         person = _person(session, checked)
-        plan = session.get(ReviewPlan, validation.record_id(plan_id, "评审计划"))
+        # FOR SHARE: a plan whose locked fields are being changed (plans.update_plan holds
+        # FOR UPDATE while it counts declarations) waits, so no declaration slips past.
+        plan = session.exec(
+            select(ReviewPlan)
+            .where(col(ReviewPlan.id) == validation.record_id(plan_id, "评审计划"))
+            .with_for_update(read=True)
+        ).first()
         if plan is None:
             raise NotFound("该评审计划不存在")
         reason = block_reason(session, person, plan)

@@ -25,7 +25,14 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import bindings, declarations, declaring, library, task_kinds  # noqa: F401
+from ahportal.services import (  # noqa: F401
+    bindings,
+    declarations,
+    declaring,
+    library,
+    task_kinds,
+    workflow,
+)
 from ahportal.services.audit_chain import AuditLevel
 from ahportal.services.errors import (
     InvalidTransition,
@@ -331,3 +338,50 @@ def test_two_admins_of_one_level_deciding_at_once_exactly_one_wins(session, acto
             )
         ).all()
         assert len(approvals) == 1
+
+
+# The whole table: (status, action) → the status it leads to; every other pair is illegal.
+LEGAL = {
+    (DeclarationStatus.DRAFT, "submit"): DeclarationStatus.AUDITING,
+    (DeclarationStatus.RETURNED, "resubmit"): DeclarationStatus.AUDITING,
+    (DeclarationStatus.AUDITING, "approve"): DeclarationStatus.AUDITING,  # to the next level
+    (DeclarationStatus.AUDITING, "return"): DeclarationStatus.RETURNED,
+    (DeclarationStatus.AUDITING, "terminate"): DeclarationStatus.TERMINATED,
+}
+APPLICANT_ACTIONS = {"submit", "resubmit"}
+
+
+@pytest.mark.parametrize("status", list(DeclarationStatus), ids=lambda s: s.value)
+@pytest.mark.parametrize("action", ["submit", "resubmit", "approve", "return", "terminate"])
+def test_the_transition_table_allows_exactly_its_moves(session, actor_for, case, status, action):
+    """Each (status, action) pair, by the role that would take it: allowed moves land where
+    the table says, every other pair is refused and changes nothing."""
+    from sqlalchemy import update
+
+    session.execute(
+        update(Declaration).where(col(Declaration.id) == case["id"]).values(status=status)
+    )
+    session.commit()
+    actor = case["person"] if action in APPLICANT_ACTIONS else actor_for("unit-xiwang")
+
+    def decide() -> None:
+        workflow.decide(
+            session,
+            RecordKind.DECLARATION,
+            case["id"],
+            actor,
+            action,
+            "审核意见",
+            {"occupy_post": False},
+        )
+
+    if (status, action) in LEGAL:
+        decide()
+        assert _get(session, case["id"]).status is LEGAL[(status, action)]
+        return
+    # A level acts only on a case it holds (in audit); the applicant's illegal pairs are
+    # refused by the table itself.
+    held = action not in APPLICANT_ACTIONS and status is not DeclarationStatus.AUDITING
+    with pytest.raises(PermissionDenied if held else InvalidTransition):
+        decide()
+    assert _get(session, case["id"]).status is status
