@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.declaration_audit import declaration_audit_dialog
-from ahportal.components.filter_bar import filter_bar
+from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, status_badge
 from ahportal.components.theme import BORDER, primary_button, secondary_button
@@ -126,6 +126,32 @@ def declaration_audit_page() -> rx.Component:
             keyword_label="姓名或证件号码",
             keyword_placeholder="姓名或完整证件号码",
             selects=(
+                *[
+                    filter_select(
+                        f"declaration-filter-{name}",
+                        label,
+                        S.options[name],
+                        rx.cond(S.filters[name].to(str) != "", S.filters[name], "all"),
+                        lambda value, name=name: S.set_filter(name, value),  # type: ignore[misc]
+                        leading=(("all", "全部"),),
+                        width="160px",
+                    )
+                    for name, label in (
+                        ("unit", "单位"),
+                        ("series", "系列"),
+                        ("level", "级别"),
+                        ("specialty", "专业"),
+                    )
+                ],
+                filter_select(
+                    "declaration-filter-status",
+                    "状态",
+                    S.status_options,
+                    rx.cond(S.filters["status"].to(str) != "", S.filters["status"], "all"),
+                    lambda value: S.set_filter("status", value),  # type: ignore[misc]
+                    leading=(("all", "全部"),),
+                    width="140px",
+                ),
                 _date("declaration-date-from", "date_from", "提交日期自"),
                 _date("declaration-date-to", "date_to", "至"),
             ),

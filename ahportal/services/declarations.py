@@ -437,6 +437,39 @@ def _queue_where(actor: Actor, tab: str) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class QueueOptions:
+    """The queue's filter choices: the units and series/levels/specialties of the cases the
+    organisation holds or held (nothing else is ever listed)."""
+
+    units: list[tuple[int, str]]
+    series: list[tuple[int, str]]
+    levels: list[tuple[int, str]]
+    specialties: list[tuple[int, str]]
+
+
+def queue_options(session: Session, *, actor: Actor | None) -> QueueOptions:
+    checked = require(actor, AUDIT)
+    if checked.org_id is None:
+        raise PermissionDenied()
+    mine = or_(_queue_where(checked, "pending"), _queue_where(checked, "done"))
+
+    def pairs(model: Any, column: Any) -> list[tuple[int, str]]:
+        rows = session.execute(
+            sa_select(col(model.id), col(model.name))
+            .where(col(model.id).in_(sa_select(column).where(mine)))
+            .order_by(col(model.name))
+        ).all()
+        return [(int(ident), str(name)) for ident, name in rows]
+
+    return QueueOptions(
+        units=pairs(Organization, Declaration.unit_id),
+        series=pairs(TitleSeries, Declaration.series_id),
+        levels=pairs(TitleLevel, Declaration.level_id),
+        specialties=pairs(Specialty, Declaration.specialty_id),
+    )
+
+
 def queue(
     session: Session,
     *,

@@ -125,6 +125,9 @@ class DeclarationAuditState(PortalState):
         return [notify.success(done), DeclarationQueueState.reload, TaskCenterState.reload]
 
 
+FILTERS = ("unit", "series", "level", "specialty", "status")
+
+
 class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
     """The level's queue: 待审核 (held now) / 已审核 (decided before), filters, SQL paging."""
 
@@ -133,10 +136,32 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
     keyword: str = ""
     date_from: str = ""
     date_to: str = ""
+    # Filters that apply at once (select values; "" = all) and their choices.
+    filters: dict[str, str] = dict.fromkeys(FILTERS, "")
+    options: dict[str, list[dict[str, str]]] = {}
+    status_options: list[dict[str, str]] = display.DECLARATION_STATUS_OPTIONS
+
+    def _load_options(self) -> None:
+        try:
+            with session_scope() as session:
+                found = declarations.queue_options(session, actor=self._actor(session))
+        except DomainError:
+            self.options = {}
+            return
+        self.options = {
+            name: [{"value": str(ident), "label": label} for ident, label in pairs]
+            for name, pairs in (
+                ("unit", found.units),
+                ("series", found.series),
+                ("level", found.levels),
+                ("specialty", found.specialties),
+            )
+        }
 
     @rx.event
     def load(self):  # type: ignore[no-untyped-def]
         self.page = 1
+        self._load_options()
         failure = self._reload()
         close = DeclarationAuditState.set_audit_open(False)  # type: ignore[operator]
         return [close, *([failure] if failure else [])]
@@ -149,6 +174,11 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
                     actor=self._actor(session),
                     tab=self.tab,
                     keyword=self.keyword,
+                    unit_id=self.filters.get("unit", ""),
+                    series_id=self.filters.get("series", ""),
+                    level_id=self.filters.get("level", ""),
+                    specialty_id=self.filters.get("specialty", ""),
+                    status=self.filters.get("status", ""),
                     date_from=self.date_from,
                     date_to=self.date_to,
                     limit=self.page_size,
@@ -180,6 +210,7 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
     @rx.event
     def set_tab(self, value: str | list[str]):  # type: ignore[no-untyped-def]
         self.tab = "done" if value == "done" else "pending"
+        self._load_options()
         self.page = 1
         self.selected = []
         return self._reload()
@@ -194,7 +225,18 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
         return self._reload()
 
     @rx.event
+    def set_filter(self, name: str, value: str):  # type: ignore[no-untyped-def]
+        """One select of the bar: unit, series, level, specialty or status ("all" = any)."""
+        if name not in FILTERS:
+            return None
+        chosen = "" if value in ("", "all") else str(value)[:16]
+        self.filters = {**self.filters, name: chosen}
+        self.page = 1
+        return self._reload()
+
+    @rx.event
     def reset_filters(self):  # type: ignore[no-untyped-def]
+        self.filters = dict.fromkeys(FILTERS, "")
         self.keyword = self.date_from = self.date_to = ""
         self.page = 1
         return self._reload()

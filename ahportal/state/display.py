@@ -90,6 +90,10 @@ def role_label(role: Role, hr_level: HrLevel | None = None) -> str:
 BINDING_STATUS_OPTIONS = status_options(BindingStatus)
 # 个人业绩库 and 业绩档案 status filters (the unit never sees drafts).
 LIBRARY_STATUS_OPTIONS = status_options(LibraryStatus)
+# 职称申报审核's status filter (已审核 shows every status the cases reached).
+DECLARATION_STATUS_OPTIONS = [
+    o for o in status_options(DeclarationStatus) if o["value"] != DeclarationStatus.DRAFT.value
+]
 UNIT_LIBRARY_STATUS_OPTIONS = [
     o for o in LIBRARY_STATUS_OPTIONS if o["value"] != LibraryStatus.DRAFT.value
 ]

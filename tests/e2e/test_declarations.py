@@ -285,6 +285,16 @@ def test_a_person_declares_and_every_level_passes_it(
     expect(unit.locator("#declaration-status")).to_have_text("审核中")
     expect(unit.locator("#declaration-approve")).to_have_count(0)
     unit.keyboard.press("Escape")
+    # The filters apply at once and offer only this organisation's cases.
+    unit.select_option("#declaration-filter-status", "passed")
+    expect(done).to_have_count(0)
+    unit.select_option("#declaration-filter-status", "auditing")
+    expect(done).to_be_visible()
+    unit.select_option("#declaration-filter-unit", label=UNIT)
+    expect(done).to_be_visible()
+    expect(unit.locator("#declaration-filter-unit option")).to_have_count(2)  # 全部 and 希望小学
+    unit.click("#declaration-filter-reset")
+    expect(unit.locator("#declaration-filter-status")).to_have_value("all")
     for login in LEVELS_AFTER_UNIT:
         _audit(pages[login], portal, login, person, opinion=f"{login} 审核同意")
     declaration = _declaration(portal_db_url, person)

@@ -385,3 +385,23 @@ def test_the_transition_table_allows_exactly_its_moves(session, actor_for, case,
     with pytest.raises(PermissionDenied if held else InvalidTransition):
         decide()
     assert _get(session, case["id"]).status is status
+
+
+def test_queue_filters_and_their_choices_stay_in_the_organisations_cases(session, actor_for, case):
+    unit = actor_for("unit-xiwang")
+    options = declarations.queue_options(session, actor=unit)
+    assert [name for _, name in options.units] == [XIWANG]
+    declaration = _get(session, case["id"])
+    assert [ident for ident, _ in options.levels] == [declaration.level_id]
+    rows, total = declarations.queue(session, actor=unit, level_id=declaration.level_id)
+    assert total == 1 and rows[0].id == case["id"]
+    other_level = session.exec(
+        select(TitleLevel.id).where(col(TitleLevel.id) != declaration.level_id)
+    ).first()
+    assert declarations.queue(session, actor=unit, level_id=other_level) == ([], 0)
+    assert declarations.queue(session, actor=unit, status="auditing")[1] == 1
+    assert declarations.queue(session, actor=unit, status="passed")[1] == 0
+    # A bureau the case has not reached lists nothing and offers no choices.
+    assert declarations.queue_options(session, actor=actor_for("hr-340200")).units == []
+    with pytest.raises(PermissionDenied):
+        declarations.queue_options(session, actor=case["person"])

@@ -966,6 +966,16 @@ DECLARATION_CASES: list[Case] = [
         check=_lists_declaration,
         outside_check=lambda ctx, result: not _lists_declaration(ctx, result),
     ),
+    Case(
+        "declarations.queue_options",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declarations.queue_options(ctx.session, actor=a),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(OTHER_CITY),
+        prepare=_declaration("submitted"),
+        check=lambda ctx, result: [name for _, name in result.units] == ["希望小学"],
+        outside_check=lambda ctx, result: result.units == [],
+    ),
     _decide_case(OTHER_CITY),
     _decide_case(NOT_REACHED),
     Case(

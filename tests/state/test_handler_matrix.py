@@ -322,6 +322,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "set_tab": ("pending",),
             "search": ({"keyword": "申报", "date_from": "", "date_to": ""},),
             "reset_filters": (),
+            "set_filter": ("status", "auditing"),
             "next_page": (),
             "previous_page": (),
             "approve_selected": (),
