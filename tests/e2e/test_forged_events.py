@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import socketio
+from sqlalchemy import create_engine, text
 
 from ahportal.state.base import PortalState
 from ahportal.state.workbench import WorkbenchState
@@ -180,7 +181,9 @@ def test_guard_page_applicant_on_unknown_page_goes_to_workbench(
     assert reply.vars(PortalState).get("role") == "applicant"
 
 
-def test_unit_admin_load_sees_only_own_unit(portal: str, unit_cookie: str) -> None:
+def test_unit_admin_load_sees_only_own_unit(
+    portal: str, portal_db_url: str, unit_cookie: str
+) -> None:
     """A second role, so the applicant case is not passing for an unrelated reason."""
     reply = send_event(portal, unit_cookie, WorkbenchState, "load")
 
@@ -188,7 +191,8 @@ def test_unit_admin_load_sees_only_own_unit(portal: str, unit_cookie: str) -> No
     pending = {c["label"]: c["value"] for c in values["pending"]}
     assert pending.get("人员注册审核") == "1", values  # 孙丽 waits for 希望小学
     facts = {c["label"]: c["value"] for c in values["facts"]}
-    assert facts.get("本单位已绑定人员") == "0", values
+    # Its own people only (other browser tests bind new people to 希望小学 too).
+    assert facts.get("本单位已绑定人员") == str(_bound_to(portal_db_url, "希望小学")), values
     assert not {"工作单位", "辖区内注册单位", "内置账号"} & set(facts), values
     assert unit_cookie not in reply.text()
 
@@ -217,3 +221,20 @@ def test_socket_from_foreign_origin_is_refused(portal: str, unit_cookie: str) ->
         send_event(
             portal, unit_cookie, WorkbenchState, "load", origin="http://evil.example", timeout=10
         )
+
+
+def _bound_to(url: str, unit: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM person JOIN organization o ON o.id = person.unit_id"
+                        " WHERE o.name = :unit AND o.kind = 'unit'"
+                    ),
+                    {"unit": unit},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
