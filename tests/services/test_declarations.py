@@ -405,3 +405,32 @@ def test_queue_filters_and_their_choices_stay_in_the_organisations_cases(session
     assert declarations.queue_options(session, actor=actor_for("hr-340200")).units == []
     with pytest.raises(PermissionDenied):
         declarations.queue_options(session, actor=case["person"])
+
+
+def test_two_tabs_declaring_in_one_plan_year_at_once_make_one_declaration(session, actor_for):
+    """马上申报 in two tabs (two plans of the same year) at the same moment: one wins; the
+    other is told the year is taken (service check, or the unique constraint)."""
+    first, second = _plan(session), _plan(session)
+    person = _person_at_xiwang(session, actor_for, "并发申报")
+    choices = [(p.id, p.level_ids[0], _specialty(session, p)) for p in (first, second)]
+    session.rollback()  # only the racers hold locks
+
+    def declare(s, plan_id, level_id, specialty_id):
+        return declaring.start(
+            s,
+            actor=person,
+            plan_id=plan_id,
+            level_id=level_id,
+            specialty_id=specialty_id,
+            pledge_version=declaring.PLEDGE_VERSION,
+        )
+
+    results = race([lambda s, c=choice: declare(s, *c) for choice in choices])
+    assert results.count("ok") == 1, results
+    loser = next(r for r in results if r != "ok")
+    assert isinstance(loser, ValidationFailed) and "申报年度" in loser.message, repr(loser)
+    session.expire_all()
+    count = session.exec(
+        select(Declaration.id).where(col(Declaration.person_id) == person.person_id)
+    ).all()
+    assert len(count) == 1
