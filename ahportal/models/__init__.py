@@ -10,7 +10,9 @@ from ahportal.models.account import (
 )
 from ahportal.models.base import utcnow
 from ahportal.models.declaration import (
+    AttachmentSource,
     Declaration,
+    DeclarationAttachment,
     DeclarationMaterial,
     DeclarationStatus,
     PlanStatus,
@@ -37,10 +39,12 @@ __all__ = [
     "OPINION_MAX_LENGTH",
     "ROLE_LABELS",
     "Account",
+    "AttachmentSource",
     "AuthSession",
     "BindingStatus",
     "CaseRecord",
     "Declaration",
+    "DeclarationAttachment",
     "DeclarationMaterial",
     "DeclarationStatus",
     "DemoIdentity",

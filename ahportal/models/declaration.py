@@ -122,6 +122,34 @@ class DeclarationMaterial(SQLModel, table=True):
     imported_at: datetime = timestamp_field()
 
 
+class AttachmentSource(StrEnum):
+    """Who added a declaration's file: the applicant (申报附件) or the unit (单位相关证明材料)."""
+
+    APPLICANT = "applicant"
+    UNIT = "unit"
+
+
+class DeclarationAttachment(SQLModel, table=True):
+    """A file added to a declaration beside the library snapshots: the applicant's extra
+    attachments while filling it in, or the unit's proof materials sent with its 通过
+    (`flow_id` is that decision; None while the unit has uploaded but not yet passed)."""
+
+    __tablename__ = "declaration_attachment"
+    __table_args__ = (Index("ix_declaration_attachment_decl", "declaration_id", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    declaration_id: int = Field(foreign_key="declaration.id")
+    source: AttachmentSource = enum_field(AttachmentSource)
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    flow_id: int | None = Field(default=None, foreign_key="flow_record.id")
+    filename: str = Field(max_length=128)
+    content_type: str = Field(max_length=64)
+    size: int
+    storage_key: str = Field(max_length=64)
+    uploaded_by_account_id: int = Field(foreign_key="account.id")
+    uploaded_at: datetime = timestamp_field()
+
+
 class PostQuota(SQLModel, table=True):
     """事业单位岗位核准: approved and used posts of one level in one year (seed 二.7)."""
 
