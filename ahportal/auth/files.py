@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from ahportal.db import session_scope
 from ahportal.models import Organization, Person
-from ahportal.services import library, quotas
+from ahportal.services import declaration_files, library, quotas
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.permissions import can_see_person
 from ahportal.services.photos import photo_path, staged_path
@@ -89,6 +89,35 @@ async def library_attachment(request: Request) -> Response:
     )
 
 
+def _declaration_file(cookie: str | None, params: dict[str, str]) -> tuple[str, str, str] | None:
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+        if "material_id" in params:
+            return declaration_files.material_file_for(
+                session, actor, params["material_id"], params["index"]
+            )
+        return declaration_files.attachment_for(session, actor, params["file_id"])
+
+
+async def declaration_file(request: Request) -> Response:
+    """GET /files/declaration-attachment/{file_id} (申报附件, 单位相关证明材料) and
+    /files/declaration-material/{material_id}/{index} (a material snapshot's proof file):
+    for the applicant and the organisations that have held the declaration."""
+    found = await run_in_threadpool(
+        _declaration_file, request.headers.get("cookie"), dict(request.path_params)
+    )
+    if found is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    path, filename, media = found
+    return FileResponse(
+        path,
+        media_type=media,
+        filename=filename,
+        content_disposition_type="inline",
+        headers={**_PRIVATE, "Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
+
+
 def _quota_form_file(cookie: str | None, unit_id: str, year: str) -> tuple[str, str] | None:
     with session_scope() as session:
         actor = resolve_actor(session, token_from_cookie_header(cookie))
@@ -119,6 +148,10 @@ async def quota_form(request: Request) -> Response:
 def file_routes() -> list[Route]:
     return [
         Route("/files/attachment/{attachment_id}", library_attachment, methods=["GET"]),
+        Route("/files/declaration-attachment/{file_id}", declaration_file, methods=["GET"]),
+        Route(
+            "/files/declaration-material/{material_id}/{index}", declaration_file, methods=["GET"]
+        ),
         Route("/files/photo/{person_id}", person_photo, methods=["GET"]),
         Route("/files/quota-form/{unit_id}/{year}", quota_form, methods=["GET"]),
         Route("/files/staged/{token}", staged_photo, methods=["GET"]),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from ahportal.components.audit_dialog import audit_dialog, decision_panel
 from ahportal.components.binding_audit import flow_timeline
+from ahportal.components.file_links import file_links, upload_button
 from ahportal.components.table import label_value
 from ahportal.components.theme import DANGER, TEXT_MUTED, secondary_button
 from ahportal.state.declaration_audit import DeclarationAuditState as S
@@ -52,6 +53,45 @@ def materials_list(materials: Any) -> rx.Component:
             ),
             spacing="1",
         ),
+    )
+
+
+def declaration_files(state: Any, *, unit_upload: bool = False) -> rx.Component:
+    """The materials' proof files, the applicant's 申报附件 and the unit's 单位相关证明材料,
+    each a link; in the auditors' dialog the unit holding the case uploads its proofs."""
+    proofs: list[rx.Component] = [
+        file_links(
+            state.unit_files,
+            list_id="unit-files",
+            empty="无",
+            on_remove=state.remove_proof if unit_upload else None,
+            removable=lambda f: (f["note"] != "") & state.may_upload_proof,
+        )
+    ]
+    if unit_upload:
+        proofs.append(
+            rx.cond(
+                state.may_upload_proof,
+                upload_button(
+                    "上传单位相关证明材料",
+                    upload_id="unit-proof-upload",
+                    on_drop=state.upload_proofs,
+                    on_rejected=state.proofs_rejected,
+                    limit_mb=state.file_limit_mb,
+                    error=state.proof_error,
+                    message=state.proof_message,
+                ),
+            )
+        )
+    return rx.vstack(
+        rx.heading("材料附件", as_="h4", size="2", margin_top="0.25rem"),
+        file_links(state.material_files, list_id="material-files", empty="无"),
+        rx.heading("申报附件", as_="h4", size="2", margin_top="0.25rem"),
+        file_links(state.applicant_files, list_id="applicant-files", empty="无"),
+        rx.heading("单位相关证明材料", as_="h4", size="2", margin_top="0.25rem"),
+        *proofs,
+        spacing="1",
+        width="100%",
     )
 
 
@@ -112,6 +152,7 @@ def declaration_audit_dialog() -> rx.Component:
         label_value("状态", S.detail["status"], value_id="declaration-status"),
         rx.heading("申报材料", as_="h3", size="3", margin_top="0.5rem"),
         materials_list(S.materials),
+        declaration_files(S, unit_upload=True),
         rx.heading("申报流程", as_="h3", size="3", margin_top="0.5rem"),
         route_steps(S.route, S.holder),
         flow_timeline(S.flow),

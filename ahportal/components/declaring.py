@@ -7,7 +7,8 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.binding_audit import flow_timeline
-from ahportal.components.declaration_audit import materials_list, route_steps
+from ahportal.components.declaration_audit import declaration_files, materials_list, route_steps
+from ahportal.components.file_links import file_links, upload_button
 from ahportal.components.filter_bar import SELECT_STYLE
 from ahportal.components.table import form_field, label_value
 from ahportal.components.theme import (
@@ -387,6 +388,32 @@ def _materials() -> rx.Component:
     )
 
 
+def _attachments() -> rx.Component:
+    return _section(
+        "申报附件",
+        rx.text(
+            "业绩库以外需要提交的其他证明材料（如学术交流、援派等证明）。",
+            size="1",
+            color=TEXT_MUTED,
+        ),
+        file_links(
+            F.attachments,
+            list_id="declaration-files",
+            empty="尚未上传申报附件",
+            on_remove=F.remove_file,
+        ),
+        upload_button(
+            "上传申报附件",
+            upload_id="declaration-upload",
+            on_drop=F.upload_files,
+            on_rejected=F.files_rejected,
+            limit_mb=F.file_limit_mb,
+            error=F.file_error,
+            message=F.file_message,
+        ),
+    )
+
+
 def form_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -408,6 +435,7 @@ def form_dialog() -> rx.Component:
                 ),
                 _basic(),
                 _materials(),
+                _attachments(),
                 rx.cond(
                     F.form_error != "",
                     rx.text(F.form_error, color=DANGER, size="2", role="alert", id="form-error"),
@@ -447,6 +475,7 @@ def view_dialog() -> rx.Component:
                 label_value("状态", V.detail["status"], value_id="view-status"),
                 rx.heading("申报材料", as_="h3", size="3", margin_top="0.5rem"),
                 materials_list(V.materials),
+                declaration_files(V),
                 rx.heading("申报流程", as_="h3", size="3", margin_top="0.5rem"),
                 route_steps(V.route, V.holder),
                 flow_timeline(V.flow),

@@ -11,7 +11,7 @@ update, so two admins of one level cannot both pass the same case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import declaration_posts, validation, workflow
+from ahportal.services import declaration_files, declaration_posts, validation, workflow
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, resolve_chain
 from ahportal.services.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern
@@ -147,8 +147,14 @@ def _back_to_applicant(session: Session, declaration: Declaration, step: workflo
 
 # Effects other modules add to a move (post quotas: occupy on the unit's 通过, release on a
 # return or a termination), keyed by action; each runs in the move's transaction.
+def _send_unit_files(session: Session, declaration: Declaration, step: workflow.Step) -> None:
+    """The unit's 单位相关证明材料 go with its 通过 (looked up when called: the two modules
+    import each other)."""
+    declaration_files.send_unit_files(session, declaration, step)
+
+
 EXTRA_EFFECTS: dict[str, list[workflow.Effect]] = {
-    "approve": [declaration_posts.occupy_on_approve],
+    "approve": [declaration_posts.occupy_on_approve, _send_unit_files],
     "return": [declaration_posts.release_post],
     "terminate": [declaration_posts.release_post],
 }
@@ -345,7 +351,7 @@ class MaterialRow:
     id: int
     category: str
     title: str
-    files: list[str]
+    files: list[declaration_files.FileRow]
 
 
 NO_POST_QUESTION = declaration_posts.PostQuestion()
@@ -372,6 +378,11 @@ class DeclarationDetail:
     actions: list[workflow.ActionChoice]
     # 是否占用岗位 for a 事业单位 holding it at the unit level, and what it is told up front.
     post: declaration_posts.PostQuestion = NO_POST_QUESTION
+    # 申报附件 (the applicant's) and 单位相关证明材料 (the unit's, sent with its 通过).
+    applicant_files: list[declaration_files.FileRow] = field(default_factory=list)
+    unit_files: list[declaration_files.FileRow] = field(default_factory=list)
+    # The actor is the unit holding the case at the unit level: it may upload proofs now.
+    may_upload_proof: bool = False
 
 
 def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> DeclarationDetail:
@@ -393,7 +404,15 @@ def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> 
             m.id or 0,
             labels.get(m.category, m.category),
             m.title,
-            [str(f.get("filename", "")) for f in m.files],
+            [
+                declaration_files.FileRow(
+                    index,
+                    str(f.get("filename", "")),
+                    int(f.get("size", 0) or 0),
+                    declaration_files.material_file_url(m.id or 0, index),
+                )
+                for index, f in enumerate(m.files)
+            ],
         )
         for m in session.exec(
             select(DeclarationMaterial)
@@ -418,6 +437,9 @@ def detail(session: Session, *, actor: Actor | None, declaration_id: object) -> 
         timeline=timeline(session, actor=checked, declaration_id=declaration.id),
         actions=actions,
         post=declaration_posts.question(session, declaration) if actions else NO_POST_QUESTION,
+        applicant_files=declaration_files.applicant_files(session, declaration.id),
+        unit_files=declaration_files.unit_files(session, declaration.id),
+        may_upload_proof=declaration_files.unit_may_upload(declaration, checked),
     )
 
 

@@ -36,7 +36,13 @@ from ahportal.models import (
     utcnow,
 )
 from ahportal.models.division import territory_prefix
-from ahportal.services import attachments, declarations, validation, workflow
+from ahportal.services import (
+    attachments,
+    declaration_files,
+    declarations,
+    validation,
+    workflow,
+)
 from ahportal.services.errors import InvalidTransition, NotFound, ValidationFailed
 from ahportal.services.formatting import CHINA
 from ahportal.services.library_catalog import BY_CODE
@@ -263,6 +269,8 @@ class DeclarationForm:
     choices: PlanChoices
     materials: list[MaterialLine]
     returned_opinion: str
+    # 申报附件: the applicant's extra attachments.
+    attachments: list[declaration_files.FileRow]
 
     @property
     def resubmit(self) -> bool:
@@ -313,6 +321,7 @@ def declaration_form(
         choices=_plan_choices(session, plan),
         materials=materials,
         returned_opinion=returned,
+        attachments=declaration_files.applicant_files(session, declaration.id),
     )
 
 
@@ -572,6 +581,7 @@ def delete_declaration(session: Session, *, actor: Actor | None, declaration_id:
             )
         ):
             keys.extend(f["storage_key"] for f in material.files)
+        keys.extend(declaration_files.delete_all(session, declaration.id or 0))
         session.execute(
             delete(DeclarationMaterial).where(
                 col(DeclarationMaterial.declaration_id) == declaration.id

@@ -7,12 +7,13 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.services import declarations
+from ahportal.services import attachments, declaration_files, declarations
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.batch import BatchMixin
+from ahportal.state.file_uploads import file_rows, save_uploads
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 from ahportal.state.task_openers import register_opener
@@ -24,9 +25,21 @@ def detail_vars(detail: declarations.DeclarationDetail) -> dict[str, Any]:
     return {
         "detail": display.text_fields(detail),
         "materials": [
-            {"category": m.category, "title": m.title, "files": "、".join(m.files) or "无附件"}
+            {
+                "category": m.category,
+                "title": m.title,
+                "files": "、".join(f.filename for f in m.files) or "无附件",
+            }
             for m in detail.materials
         ],
+        # Every material's copied proof files as one list of links.
+        "material_files": [
+            {**row, "name": f"【{m.title}】{row['name']}"}
+            for m in detail.materials
+            for row in file_rows(m.files)
+        ],
+        "applicant_files": file_rows(detail.applicant_files),
+        "unit_files": file_rows(detail.unit_files, pending_note="待随“通过”提交"),
         "route": [
             {"level": r.level, "org": r.org_name, "state": r.state} for r in detail.timeline.route
         ],
@@ -41,10 +54,18 @@ class DeclarationAuditState(PortalState):
     audit_open: bool = False
     detail: dict[str, str] = {}
     materials: list[dict[str, str]] = []
+    material_files: list[dict[str, str]] = []
+    applicant_files: list[dict[str, str]] = []
+    unit_files: list[dict[str, str]] = []
     route: list[dict[str, str]] = []
     flow: list[dict[str, str]] = []
     holder: str = ""
     actions: list[dict[str, str]] = []
+    # 单位相关证明材料: the unit holding the case at the unit level uploads them.
+    may_upload_proof: bool = False
+    proof_error: str = ""
+    proof_message: str = ""
+    file_limit_mb: int = attachments.MAX_ATTACHMENT_MB
     opinion: str = ""
     opinion_error: str = ""
     # 是否占用岗位 (a 事业单位 at the unit level) and what it is told up front.
@@ -66,6 +87,9 @@ class DeclarationAuditState(PortalState):
         for name, value in detail_vars(found).items():
             setattr(self, name, value)
         self.actions = display.action_buttons(found.actions)
+        self.may_upload_proof = found.may_upload_proof
+        self.proof_error = self.proof_message = ""
+        self.file_limit_mb = attachments.limit_mb()
         self.opinion = self.opinion_error = ""
         self.post_ask, self.post_notice = found.post.ask, found.post.notice
         self.occupy = self.post_note = self.post_error = ""
@@ -75,6 +99,58 @@ class DeclarationAuditState(PortalState):
     @rx.event
     def set_audit_open(self, value: bool) -> None:
         self.audit_open = bool(value)
+
+    def _refresh_files(self) -> None:
+        try:
+            with session_scope() as session:
+                found = declarations.detail(
+                    session, actor=self._actor(session), declaration_id=self.detail.get("id")
+                )
+        except DomainError:
+            return
+        self.unit_files = detail_vars(found)["unit_files"]
+        self.may_upload_proof = found.may_upload_proof
+
+    @rx.event
+    async def upload_proofs(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        """上传单位相关证明材料 (sent with the unit's 通过)."""
+        self.proof_error = self.proof_message = ""
+        ident = self.detail.get("id")
+
+        def save(name: str, data: bytes) -> None:
+            with session_scope() as session:
+                declaration_files.add_unit_file(
+                    session,
+                    actor=self._actor(session),
+                    declaration_id=ident,
+                    filename=name,
+                    data=data,
+                )
+
+        added, self.proof_error = await save_uploads(files, save)
+        self._refresh_files()
+        if added:
+            self.proof_message = f"已上传 {added} 个证明材料，将随“通过”一并提交"
+
+    @rx.event
+    def proofs_rejected(self, rejections: list) -> None:  # type: ignore[type-arg]
+        self.proof_error = attachments.rules_message()
+
+    @rx.event
+    def remove_proof(self, file_id: str):  # type: ignore[no-untyped-def]
+        try:
+            with session_scope() as session:
+                declaration_files.remove_unit_file(
+                    session,
+                    actor=self._actor(session),
+                    declaration_id=self.detail.get("id"),
+                    file_id=file_id,
+                )
+        except DomainError as exc:
+            return notify.error(exc.message)
+        self._refresh_files()
+        self.proof_message = ""
+        return notify.success("已删除该证明材料")
 
     @rx.event
     def set_opinion(self, value: str) -> None:

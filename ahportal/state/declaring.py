@@ -13,12 +13,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from ahportal.db import session_scope
-from ahportal.services import declarations, declaring, plans, review_form
+from ahportal.services import attachments as attachments_service
+from ahportal.services import declaration_files, declarations, declaring, plans, review_form
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.permissions import Actor
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.declaration_audit import detail_vars
+from ahportal.state.file_uploads import file_rows, save_uploads
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
@@ -281,6 +283,11 @@ class DeclarationFormState(PortalState):
     changing: bool = False
     change_errors: dict[str, str] = {}
     materials: list[dict[str, Any]] = []
+    # 申报附件 and the upload's inline result.
+    attachments: list[dict[str, str]] = []
+    file_error: str = ""
+    file_message: str = ""
+    file_limit_mb: int = attachments_service.MAX_ATTACHMENT_MB
     entries: list[dict[str, Any]] = []
     picking: bool = False
     picked: list[int] = []
@@ -310,6 +317,7 @@ class DeclarationFormState(PortalState):
             {"id": m.id, "category": m.category, "title": m.title, "files": m.files}
             for m in found.materials
         ]
+        self.attachments = file_rows(found.attachments)
 
     def _refresh(self, session: Session, declaration_id: object) -> None:
         found = declaring.declaration_form(
@@ -327,6 +335,8 @@ class DeclarationFormState(PortalState):
         self.changing = self.picking = False
         self.picked, self.entries = [], []
         self.change_errors, self.form_error = {}, ""
+        self.file_error = self.file_message = ""
+        self.file_limit_mb = attachments_service.limit_mb()
         self.photo_version += 1
         self.form_open = True
         return None
@@ -437,6 +447,50 @@ class DeclarationFormState(PortalState):
             return notify.error(exc.message)
         return notify.success("已移除该申报材料")
 
+    # ---- 申报附件 ------------------------------------------------------------------------------
+
+    @rx.event
+    async def upload_files(self, files: list[rx.UploadFile]):  # type: ignore[no-untyped-def]
+        self.file_error = self.file_message = ""
+        ident = self.form.get("id")
+
+        def save(name: str, data: bytes) -> None:
+            with session_scope() as session:
+                declaration_files.add_applicant_file(
+                    session,
+                    actor=self._actor(session),
+                    declaration_id=ident,
+                    filename=name,
+                    data=data,
+                )
+
+        added, self.file_error = await save_uploads(files, save)
+        try:
+            with session_scope() as session:
+                self._refresh(session, ident)
+        except DomainError:
+            pass
+        if added:
+            self.file_message = f"已上传 {added} 个附件"
+
+    @rx.event
+    def files_rejected(self, rejections: list) -> None:  # type: ignore[type-arg]
+        self.file_error = attachments_service.rules_message()
+
+    @rx.event
+    def remove_file(self, file_id: str):  # type: ignore[no-untyped-def]
+        ident = self.form.get("id")
+        try:
+            with session_scope() as session:
+                declaration_files.remove_applicant_file(
+                    session, actor=self._actor(session), declaration_id=ident, file_id=file_id
+                )
+                self._refresh(session, ident)
+        except DomainError as exc:
+            return notify.error(exc.message)
+        self.file_message = ""
+        return notify.success("已删除该附件")
+
     # ---- 提交 ----------------------------------------------------------------------------------
 
     @rx.event
@@ -461,6 +515,9 @@ class DeclarationViewState(PortalState):
     view_open: bool = False
     detail: dict[str, str] = {}
     materials: list[dict[str, str]] = []
+    material_files: list[dict[str, str]] = []
+    applicant_files: list[dict[str, str]] = []
+    unit_files: list[dict[str, str]] = []
     route: list[dict[str, str]] = []
     flow: list[dict[str, str]] = []
     holder: str = ""

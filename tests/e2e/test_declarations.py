@@ -46,6 +46,7 @@ from tests.e2e.test_accessibility import _assert_accessible
 from tests.factories import (
     library_entry_of,
     new_person_claims,
+    pdf_bytes,
     pending_binding_of,
     quota_of,
     unit_admin_of,
@@ -226,6 +227,17 @@ def _audit(page: Page, portal: str, login: str, person: str, action: str = "appr
         expect(page.locator("#post-error")).to_have_text("请选择是否占用岗位")
         page.get_by_role("radio", name=kw["occupy"]).click()
         page.fill("#post-note", "占用本单位正高级岗位一个")
+    if kw.get("proof"):  # 单位相关证明材料, sent with the 通过
+        page.locator("#unit-proof-upload input[type=file]").set_input_files(
+            {"name": kw["proof"], "mimeType": "application/pdf", "buffer": pdf_bytes()}
+        )
+        expect(page.locator("#unit-proof-upload-message")).to_contain_text("已上传 1 个证明材料")
+        expect(page.locator("#unit-files")).to_contain_text("待随“通过”提交")
+    if kw.get("sees_proof"):
+        link = page.locator("#unit-files .file-link").filter(has_text=kw["sees_proof"])
+        expect(link).to_be_visible()
+        expect(page.locator("#unit-proof-upload")).to_have_count(0)  # only the unit uploads
+        _download_is_pdf(page, link)
     if kw.get("opinion"):
         page.fill("#declaration-opinion", kw["opinion"])
     if kw.get("shot"):
@@ -234,6 +246,26 @@ def _audit(page: Page, portal: str, login: str, person: str, action: str = "appr
     page.click(f"#declaration-{action}")
     _notice(page, {"approve": "已审核通过", "return": "已退回", "terminate": "已终止"}[action])
     expect(row).to_have_count(0)  # gone from 待审核
+
+
+def _download_is_pdf(page: Page, link) -> None:
+    """The link's file comes back with the signed-in session, as a PDF."""
+    response = page.request.get(link.get_attribute("href"))
+    assert response.status == 200 and response.body()[:5] == b"%PDF-"
+
+
+def _attach(page: Page) -> None:
+    """申报附件: a file that is not what it claims is refused, a real PDF is listed."""
+    upload = page.locator("#declaration-upload input[type=file]")
+    upload.set_input_files(
+        {"name": "伪装.pdf", "mimeType": "application/pdf", "buffer": b"\x89PNG\r\n\x1a\n"}
+    )
+    expect(page.locator("#declaration-upload-error")).to_contain_text("伪装.pdf：")
+    upload.set_input_files(
+        {"name": "学术交流证明.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
+    expect(page.locator("#declaration-upload-message")).to_contain_text("已上传 1 个附件")
+    expect(page.locator("#declaration-files")).to_contain_text("学术交流证明.pdf")
 
 
 def test_a_person_declares_and_every_level_passes_it(
@@ -254,6 +286,7 @@ def test_a_person_declares_and_every_level_passes_it(
     me.click("#change-save")
     _notice(me, "已修改申报专业")
     expect(me.locator("#form-specialty")).not_to_have_text(before)
+    _attach(me)
     _import_and_submit(me)
     record = _record(me)
     expect(record).to_contain_text("审核中")
@@ -272,7 +305,13 @@ def test_a_person_declares_and_every_level_passes_it(
     # 希望小学 passes it and occupies a post; then each level in turn.
     assert _used_posts(portal_db_url) == 0
     _audit(
-        pages[UNIT_LOGIN], portal, UNIT_LOGIN, person, occupy="是", shot="declaration-audit-unit"
+        pages[UNIT_LOGIN],
+        portal,
+        UNIT_LOGIN,
+        person,
+        occupy="是",
+        proof="单位推荐证明.pdf",
+        shot="declaration-audit-unit",
     )
     assert _used_posts(portal_db_url) == 1
     # 已审核: the unit finds the case it passed, to read, no longer to decide.
@@ -296,7 +335,8 @@ def test_a_person_declares_and_every_level_passes_it(
     unit.click("#declaration-filter-reset")
     expect(unit.locator("#declaration-filter-status")).to_have_value("all")
     for login in LEVELS_AFTER_UNIT:
-        _audit(pages[login], portal, login, person, opinion=f"{login} 审核同意")
+        proof = "单位推荐证明.pdf" if login == DEPT_LOGIN else None
+        _audit(pages[login], portal, login, person, opinion=f"{login} 审核同意", sees_proof=proof)
     declaration = _declaration(portal_db_url, person)
     assert declaration is not None and declaration.status is DeclarationStatus.PASSED
 
@@ -307,6 +347,7 @@ def test_a_person_declares_and_every_level_passes_it(
     record.locator(".record-view").click()
     expect(me.locator("#view-status")).to_have_text("审核通过")
     expect(me.get_by_role("dialog")).to_contain_text("committee-health 审核同意")
+    _download_is_pdf(me, me.locator("#applicant-files .file-link").first)
     screenshot(me, "declarations-view-passed")
     me.keyboard.press("Escape")
     with me.expect_download() as download:

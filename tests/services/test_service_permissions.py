@@ -41,6 +41,7 @@ from ahportal.services import (
     accounts,
     bindings,
     cpd,
+    declaration_files,
     declarations,
     declaring,
     imports,
@@ -780,6 +781,34 @@ def _second_entry(ctx: Ctx) -> None:
     ctx.ids.setdefault("honor", library_entry_of(ctx.session, DECLARANT, "honor", "approved"))
 
 
+def _with_file(stage: str) -> Callable[[Ctx], None]:
+    """The declaration at `stage` with an applicant's file (a draft) or the unit's waiting
+    proof (submitted), for the remove cases."""
+
+    def prepare(ctx: Ctx) -> None:
+        if "plan" in ctx.ids:
+            return
+        _declaration(stage)(ctx)
+        if stage == "draft":
+            ctx.ids["applicant_file"] = declaration_files.add_applicant_file(
+                ctx.session,
+                actor=_declarant(ctx),
+                declaration_id=ctx.ids["declaration"],
+                filename="附件.pdf",
+                data=pdf_bytes(),
+            )
+        else:
+            ctx.ids["unit_file"] = declaration_files.add_unit_file(
+                ctx.session,
+                actor=ctx.actor_for("unit-xiwang"),
+                declaration_id=ctx.ids["declaration"],
+                filename="证明.pdf",
+                data=pdf_bytes(),
+            )
+
+    return prepare
+
+
 def _decide_case(outside: str) -> Case:
     return Case(
         "declarations.decide",
@@ -978,6 +1007,68 @@ DECLARATION_CASES: list[Case] = [
     ),
     _decide_case(OTHER_CITY),
     _decide_case(NOT_REACHED),
+    Case(
+        "declaration_files.add_applicant_file",
+        DECLARE,
+        lambda ctx, a: declaration_files.add_applicant_file(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            filename="学术交流证明.pdf",
+            data=pdf_bytes(),
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_declaration("draft"),
+        trace="operation_log",
+        check=lambda ctx, result: result > 0,
+    ),
+    Case(
+        "declaration_files.remove_applicant_file",
+        DECLARE,
+        lambda ctx, a: declaration_files.remove_applicant_file(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            file_id=ctx.ids["applicant_file"],
+        ),
+        inside=_declarant,
+        outside=_seeded(OTHER_PERSON),
+        outside_error=NotFound,
+        prepare=_with_file("draft"),
+        trace="operation_log",
+    ),
+    Case(
+        "declaration_files.add_unit_file",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declaration_files.add_unit_file(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            filename="单位证明.pdf",
+            data=pdf_bytes(),
+        ),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(NOT_REACHED),
+        prepare=_declaration("submitted"),
+        trace="operation_log",
+        check=lambda ctx, result: result > 0,
+    ),
+    Case(
+        "declaration_files.remove_unit_file",
+        AUDIT_DECLARATION,
+        lambda ctx, a: declaration_files.remove_unit_file(
+            ctx.session,
+            actor=a,
+            declaration_id=ctx.ids["declaration"],
+            file_id=ctx.ids["unit_file"],
+        ),
+        inside=_seeded("unit-xiwang"),
+        outside=_seeded(OTHER_CITY),
+        prepare=_with_file("submitted"),
+        trace="operation_log",
+    ),
     Case(
         "declarations.decide_many",
         AUDIT_DECLARATION,
@@ -1222,6 +1313,12 @@ NOT_ACTIONS = {
     "declarations.can_view",
     "declarations.count_pending",
     "declarations.pending_page",
+    # Declaration files: the download checks of auth/files.py (None rather than raising;
+    # test_declaration_files.py tests who may download), whether the unit may upload now
+    # (a predicate on an actor already checked).
+    "declaration_files.attachment_for",
+    "declaration_files.material_file_for",
+    "declaration_files.unit_may_upload",
 }
 
 

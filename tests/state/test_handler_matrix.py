@@ -51,6 +51,18 @@ OTHER_PERSON = "王芳"
 DECLARANT = "申报矩阵"  # a new person at 希望小学, made by `declaration_ids`
 AUTHORITIES = ["dept-health-hefei", "hr-340100", "committee-health", "ops"]
 
+
+class _Upload:
+    """A browser's upload as the handler reads it: a real PDF under a forged dialog."""
+
+    name = filename = "伪造.pdf"
+
+    async def read(self, size: int = -1) -> bytes:
+        return pdf_bytes()
+
+
+PDF_UPLOAD = _Upload()
+
 # State → (data handlers with hostile arguments, UI-only handlers, vars that must stay empty)
 # "{binding}" in arguments is replaced by the id of 赵强's pending request to 合肥宏景;
 # "{entry}", "{attachment}", "{case}" by 李明's pending 行业专用 paper (submitted to 安徽省立医院),
@@ -311,9 +323,14 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
     # 职称申报审核: "{declaration}" is a new person's case at 希望小学's level (see
     # `declaration_ids`); a forged dialog or a forged ticked row acts on it.
     DeclarationAuditState: (
-        {"open": ("{declaration}",), "decide": ("approve",)},
-        {"set_audit_open", "set_opinion", "set_occupy", "set_post_note"},
-        ["materials", "route", "flow", "actions", "holder"],
+        {
+            "open": ("{declaration}",),
+            "decide": ("approve",),
+            "upload_proofs": ([PDF_UPLOAD],),
+            "remove_proof": ("1",),
+        },
+        {"set_audit_open", "set_opinion", "set_occupy", "set_post_note", "proofs_rejected"},
+        ["materials", "route", "flow", "actions", "holder", "unit_files", "applicant_files"],
     ),
     DeclarationQueueState: (
         {
@@ -364,23 +381,26 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "open_picker": (),
             "import_picked": (),
             "remove_material": (1,),
+            "upload_files": ([PDF_UPLOAD],),
+            "remove_file": ("1",),
             "submit": (),
         },
         {
             "cancel_change",
             "close_picker",
+            "files_rejected",
             "set_form_open",
             "set_level",
             "set_specialty",
             "start_change",
             "toggle_entry",
         },
-        ["materials", "entries", "level_options"],
+        ["materials", "entries", "level_options", "attachments"],
     ),
     DeclarationViewState: (
         {"open_view": ("{declaration}",)},
         {"set_view_open"},
-        ["detail", "materials", "route", "flow", "holder"],
+        ["detail", "materials", "route", "flow", "holder", "applicant_files", "material_files"],
     ),
 }
 
