@@ -23,6 +23,14 @@ from ahportal.models.declaration import (
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
 from ahportal.models.division import Division, DivisionLevel
 from ahportal.models.flow import OPINION_MAX_LENGTH, FlowRecord, OperationLog, RecordKind
+from ahportal.models.leader import (
+    LeaderCandidacy,
+    LeaderDeclaration,
+    LeaderMaterial,
+    LeaderPlan,
+    LeaderResult,
+    LeaderStatus,
+)
 from ahportal.models.library import (
     CaseRecord,
     EntrySource,
@@ -55,6 +63,12 @@ __all__ = [
     "FlowRecord",
     "GovnetUserType",
     "HrLevel",
+    "LeaderCandidacy",
+    "LeaderDeclaration",
+    "LeaderMaterial",
+    "LeaderPlan",
+    "LeaderResult",
+    "LeaderStatus",
     "LibraryAttachment",
     "LibraryEntry",
     "LibraryStatus",

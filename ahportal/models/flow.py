@@ -23,6 +23,7 @@ class RecordKind(StrEnum):
     UNIT = "unit"  # 单位注册: a unit completing its registration
     LIBRARY = "library_entry"  # 个人业绩库: an entry audited by the person's unit
     DECLARATION = "declaration"  # 职称申报: audited level by level along the plan's chain
+    LEADER = "leader_declaration"  # 学术和技术带头人: unit, department or bureaus, province
 
 
 class FlowRecord(SQLModel, table=True):
