@@ -22,6 +22,7 @@ from ahportal.models import (
     DivisionLevel,
     GovnetUserType,
     HrLevel,
+    LeaderPlan,
     LibraryEntry,
     LibraryStatus,
     LoginMethod,
@@ -38,7 +39,7 @@ from ahportal.models import (
     UnitNature,
     utcnow,
 )
-from ahportal.services import bindings, cpd, library, plans, quotas
+from ahportal.services import bindings, cpd, leader_plans, library, plans, quotas
 from ahportal.services.accounts import add_builtin_account
 from ahportal.services.permissions import actor_for_account
 
@@ -740,6 +741,46 @@ def seed_quotas(session: Session) -> None:
         )
 
 
+# 学术和技术带头人计划 of the provincial HR bureau: published, open from 30 days ago to 60
+# days ahead, units auditing until 75 days ahead; the issue's example limits.
+DEMO_LEADER_PLAN = "2026年度安徽省学术和技术带头人及后备人选选拔计划"
+DEMO_LEADER_NOTE = (
+    "申报学术和技术带头人须具有正高级专业技术资格、年龄不超过 55 周岁；申报后备人选须具有"
+    "副高级及以上专业技术资格、年龄不超过 45 周岁（年龄计算至申报截止日期）。"
+    "单位审核时打印情况登记表，加盖公章后扫描上传作为单位推荐意见。"
+)
+
+
+def seed_leader_plans(session: Session) -> None:
+    """hr-340000's published 2026 leader plan through the leader_plans service; left alone
+    when a plan of that name exists, so running it twice changes nothing."""
+    bureau = _account_of_username(session, "hr-340000")
+    if bureau is None or bureau.org_id is None:
+        return
+    exists = session.exec(
+        select(LeaderPlan.id).where(col(LeaderPlan.name) == DEMO_LEADER_PLAN)
+    ).first()
+    if exists is not None:
+        return
+    actor = actor_for_account(session, bureau)
+    today = datetime.now(plans.CHINA).date()
+    plan_id = leader_plans.create_plan(
+        session,
+        actor=actor,
+        form={
+            "plan_year": 2026,
+            "name": DEMO_LEADER_PLAN,
+            "batch": "2026年第一批",
+            "declare_start": (today - timedelta(days=30)).isoformat(),
+            "declare_end": (today + timedelta(days=60)).isoformat(),
+            "audit_deadline": (today + timedelta(days=75)).isoformat(),
+            "description": DEMO_LEADER_NOTE,
+            "candidacies": leader_plans.DEFAULT_CANDIDACIES,
+        },
+    )
+    leader_plans.publish_plan(session, actor=actor, plan_id=plan_id)
+
+
 def _account_of_username(session: Session, username: str) -> Account | None:
     return session.exec(select(Account).where(col(Account.username) == username)).first()
 
@@ -755,4 +796,6 @@ def seed_demo(session: Session) -> None:
     seed_plans(session)
     session.commit()
     seed_quotas(session)
+    session.commit()
+    seed_leader_plans(session)
     session.commit()

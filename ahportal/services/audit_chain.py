@@ -102,9 +102,10 @@ def resolve_chain(
     session: Session,
     unit: Organization,
     levels: Sequence[AuditLevel],
-    committee_org_id: int,
+    committee_org_id: int | None,
 ) -> list[ChainStep]:
-    """The organisations that audit a declaration from this unit, in order."""
+    """The organisations that audit a declaration from this unit, in order (without a
+    committee organizer when committee_org_id is None: 学术和技术带头人 ends at the province)."""
     county, city = _territory(session, unit)
     steps: list[ChainStep] = []
 
@@ -145,7 +146,7 @@ def resolve_chain(
                 _bureau(session, PROVINCE_CODE, HrLevel.PROVINCE),
                 "省级人社部门尚未开通平台账号",
             )
-        else:
+        elif committee_org_id is not None:
             committee = session.get(Organization, committee_org_id)
             if committee is not None and committee.kind is not OrgKind.COMMITTEE_ORGANIZER:
                 committee = None

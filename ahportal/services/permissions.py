@@ -55,6 +55,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "declaration.export_form": frozenset(
         {Role.APPLICANT, Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_ORGANIZER}
     ),
+    # 学术和技术带头人 (issue 9): the provincial HR bureau's plans and results (its level is
+    # checked by the service), declaring, the unit's recommendation, the level-by-level audit.
+    "leader.plan_manage": frozenset({Role.HR_BUREAU}),
+    "leader.view_plan": frozenset(
+        {Role.APPLICANT, Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU}
+    ),
+    "leader.declare": frozenset({Role.APPLICANT}),
+    "leader.recommend": frozenset({Role.UNIT_ADMIN}),
+    "leader.audit": frozenset({Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU}),
 }
 
 _HR_LEVEL_TO_DIVISION = {

@@ -4,5 +4,6 @@ from ahportal.services import (
     bindings,  # noqa: F401  (registers "binding")
     cpd,  # noqa: F401  (adds the 继续教育 check to the library)
     declarations,  # noqa: F401  (registers "declaration")
+    leaders,  # noqa: F401  (registers "leader_declaration")
     library,  # noqa: F401  (registers "library_entry")
 )

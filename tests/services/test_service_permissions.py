@@ -74,6 +74,7 @@ from tests.factories import (
 )
 from tests.helpers import db_snapshot
 from tests.review_form_data import review_form_declaration
+from tests.services.leader_permission_cases import LEADER_CASES, LEADER_NOT_ACTIONS
 
 UNIT, OTHER_UNIT = "合肥宏景软件有限公司", "安徽省立医院"
 
@@ -1272,6 +1273,7 @@ CASES: list[Case] = [
     *QUOTA_CASES,
     *REVIEW_FORM_CASES,
     *DECLARATION_CASES,
+    *(Case(**spec) for spec in LEADER_CASES),
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
@@ -1320,6 +1322,7 @@ NOT_ACTIONS = {
     "declaration_files.material_file_for",
     "declaration_files.unit_may_upload",
 }
+NOT_ACTIONS |= LEADER_NOT_ACTIONS  # 学术和技术带头人 (tests/services/leader_permission_cases.py)
 
 
 def _service_actions() -> set[str]:

@@ -51,17 +51,21 @@ def test_supervisors_count_units_in_scope(session, actor_for):
 
 
 def test_task_kinds_are_role_specific(session, actor_for):
-    unit_kinds = ["binding", "library_entry", "declaration"]
+    unit_kinds = ["binding", "library_entry", "declaration", "leader_declaration"]
     assert [k.key for k in kinds_for(actor_for("合肥宏景软件有限公司"))] == unit_kinds
-    # Departments, bureaus and committee organizers work the declarations' queues.
-    for authority in ("dept-health-hefei", "hr-340100", "committee-health"):
-        assert [k.key for k in kinds_for(actor_for(authority))] == ["declaration"]
+    # Departments and bureaus work the declarations' and the leaders' queues; committee
+    # organizers only the declarations'.
+    for authority in ("dept-health-hefei", "hr-340100"):
+        keys = [k.key for k in kinds_for(actor_for(authority))]
+        assert keys == ["declaration", "leader_declaration"]
+    assert [k.key for k in kinds_for(actor_for("committee-health"))] == ["declaration"]
     assert kinds_for(actor_for("ops")) == []
     assert kinds_for(actor_for("李明")) == []
     assert pending_counts(session, actor_for("希望小学")) == {
         "binding": 1,
         "library_entry": 0,
         "declaration": 0,
+        "leader_declaration": 0,
     }
     assert pending_counts(session, actor_for("合肥市第一人民医院"))["library_entry"] == 1
     assert actor_for("ops").role is Role.OPS
