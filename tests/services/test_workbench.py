@@ -22,6 +22,7 @@ def test_unit_sees_its_own_pending_bindings(session, actor_for):
         ("人员注册审核", 1),
         ("业绩档案审核", 0),
         ("职称申报审核", 0),
+        ("学术和技术带头人审核", 0),
     ]
     other, _ = workbench(session, actor_for("安徽省立医院"))
     # The demo seeds 李明's 学历学位, 获奖 and 行业专用·论文 waiting for 安徽省立医院.
@@ -29,6 +30,7 @@ def test_unit_sees_its_own_pending_bindings(session, actor_for):
         ("人员注册审核", 0),
         ("业绩档案审核", 3),
         ("职称申报审核", 0),
+        ("学术和技术带头人审核", 0),
     ]
     assert ("本单位已绑定人员", 1) in [
         (c.label, c.value) for c in workbench(session, actor_for("安徽省立医院"))[1]
