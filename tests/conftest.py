@@ -8,9 +8,12 @@ postgresql+psycopg://postgres@127.0.0.1:5432/postgres) to run everything on Post
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import queue
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -78,6 +81,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         _build_template(_pg_url(name), root / "storage")
         yield name
+        _dropper.drain()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -90,20 +94,57 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _reset_caches()
 
 
+class _Dropper:
+    """Drops the tests' PostgreSQL databases on a background thread, so no test waits for
+    the previous one's DROP (about 0.1–0.4 s each); drained before the template goes."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        admin = _pg_admin_engine()
+        try:
+            while (name := self._queue.get()) is not None:
+                try:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                finally:
+                    self._queue.task_done()
+            self._queue.task_done()
+        finally:
+            admin.dispose()
+
+    def drop(self, name: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="pg-dropper", daemon=True)
+            self._thread.start()
+            atexit.register(self.drain)
+        self._queue.put(name)
+
+    def drain(self) -> None:
+        """Wait until every queued database is gone."""
+        if self._thread is not None:
+            self._queue.join()
+
+
+_dropper = _Dropper()
+
+
 def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[], None]]:
     """A fresh database copied from the template; returns (url, drop)."""
     if PG_SERVER_URL:
         name = f"ahportal_t_{os.getpid()}_{next(_counter)}"
         admin = _pg_admin_engine()
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        return _pg_url(name), drop
+            # FILE_COPY (PostgreSQL 15+): for a database this small it is faster than the
+            # default WAL_LOG, whose copies are also slower to drop (measured here: 0.15 +
+            # 0.09 s against 0.06 + 0.43 s).
+            modern = conn.dialect.server_version_info >= (15,)
+            strategy = " STRATEGY FILE_COPY" if modern else ""
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'))
+        admin.dispose()
+        return _pg_url(name), lambda: _dropper.drop(name)
     path = target_dir / f"test-{next(_counter)}.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}", lambda: None
