@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from ahportal.db import session_scope
 from ahportal.models import Organization, Person
-from ahportal.services import declaration_files, library, quotas
+from ahportal.services import declaration_files, leaders, library, quotas
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.permissions import can_see_person
 from ahportal.services.photos import photo_path, staged_path
@@ -118,6 +118,33 @@ async def declaration_file(request: Request) -> Response:
     )
 
 
+def _recommendation_file(cookie: str | None, declaration_id: str) -> tuple[str, str] | None:
+    with session_scope() as session:
+        actor = resolve_actor(session, token_from_cookie_header(cookie))
+        found = leaders.recommendation_for(session, actor, declaration_id)
+    return (found[0], str(found[1])) if found else None
+
+
+async def leader_recommendation(request: Request) -> Response:
+    """GET /files/leader-recommendation/{declaration_id}: the unit's stamped 情况登记表 (单位
+    推荐意见), for the organisations that have held the case."""
+    found = await run_in_threadpool(
+        _recommendation_file,
+        request.headers.get("cookie"),
+        request.path_params["declaration_id"],
+    )
+    if found is None:
+        return Response("未找到文件或无权查看", status_code=404, headers=_PRIVATE)
+    filename, path = found
+    return FileResponse(
+        path,
+        media_type="application/pdf",
+        filename=filename,
+        content_disposition_type="inline",
+        headers={**_PRIVATE, "Content-Security-Policy": "default-src 'none'; sandbox"},
+    )
+
+
 def _quota_form_file(cookie: str | None, unit_id: str, year: str) -> tuple[str, str] | None:
     with session_scope() as session:
         actor = resolve_actor(session, token_from_cookie_header(cookie))
@@ -151,6 +178,11 @@ def file_routes() -> list[Route]:
         Route("/files/declaration-attachment/{file_id}", declaration_file, methods=["GET"]),
         Route(
             "/files/declaration-material/{material_id}/{index}", declaration_file, methods=["GET"]
+        ),
+        Route(
+            "/files/leader-recommendation/{declaration_id}",
+            leader_recommendation,
+            methods=["GET"],
         ),
         Route("/files/photo/{person_id}", person_photo, methods=["GET"]),
         Route("/files/quota-form/{unit_id}/{year}", quota_form, methods=["GET"]),

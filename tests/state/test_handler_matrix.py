@@ -10,6 +10,8 @@ reach the State's vars. A new handler must be classified below, or the first tes
 from __future__ import annotations
 
 import asyncio
+import importlib
+import importlib.util
 import inspect
 from typing import Any
 
@@ -440,6 +442,23 @@ REFUSED = {
 }
 
 
+# Modules that add States to the matrix (学术和技术带头人): each exports MATRIX and REFUSED
+# as above, make_ids(session, actor_for) → the placeholders' ids, and forge(state, ids) to
+# set a State up as if its dialog had been forged open.
+EXTRA_CASES = [
+    importlib.import_module(name)
+    for name in ("tests.state.leader_applicant_cases", "tests.state.leader_audit_cases")
+    if importlib.util.find_spec(name) is not None
+]
+for _module in EXTRA_CASES:
+    MATRIX.update(_module.MATRIX)
+    REFUSED.update(_module.REFUSED)
+
+
+def _extra_module(state_cls: type) -> Any:
+    return next((m for m in EXTRA_CASES if state_cls in m.MATRIX), None)
+
+
 def _binding_id(session) -> int:
     return session.exec(
         select(UnitBinding.id)
@@ -515,6 +534,9 @@ def test_data_handlers_refuse_wrong_actors(
     )
     if state_cls in declaring_states:
         ids.update(request.getfixturevalue("declaration_ids"))
+    extra = _extra_module(state_cls)
+    if extra is not None:
+        ids.update(extra.make_ids(session, actor_for))
     before = db_snapshot(session)
     for who in REFUSED[state_cls]:
         actor = actor_for(who) if who else None
@@ -551,6 +573,8 @@ def test_data_handlers_refuse_wrong_actors(
             if state_cls is DeclarationFormState:
                 state.form = {"id": str(ids["{declaration}"])}
                 state.picked, state.level_id, state.specialty_id = [1], "1", "1"
+            if extra is not None:
+                extra.forge(state, ids)
             _call(state, name, args)
             assert calls, f"{state_cls.__name__}.{name} did not resolve the actor"
             assert db_snapshot(session) == before, f"{state_cls.__name__}.{name} as {who}"
