@@ -442,12 +442,17 @@ REFUSED = {
 }
 
 
-# Modules that add States to the matrix (学术和技术带头人): each exports MATRIX and REFUSED
+# Modules that add States to the matrix (带头人, 操作日志, 统计分析): each exports MATRIX and REFUSED
 # as above, make_ids(session, actor_for) → the placeholders' ids, and forge(state, ids) to
 # set a State up as if its dialog had been forged open.
 EXTRA_CASES = [
     importlib.import_module(name)
-    for name in ("tests.state.leader_applicant_cases", "tests.state.leader_audit_cases")
+    for name in (
+        "tests.state.leader_applicant_cases",
+        "tests.state.leader_audit_cases",
+        "tests.state.audit_log_cases",
+        "tests.state.statistics_cases",
+    )
     if importlib.util.find_spec(name) is not None
 ]
 for _module in EXTRA_CASES:
