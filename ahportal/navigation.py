@@ -17,6 +17,7 @@ from ahportal.services.permissions import PERMISSIONS
 PUBLIC = ""  # the permission of a page anyone may open
 EVERY_ROLE: frozenset[Role] = frozenset(Role)
 MANAGEMENT = "管理设置"
+TALENT = "高层次/留学人才"
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,52 @@ ROUTES: tuple[Route, ...] = (
         menu_label="职称申报审核",
         icon="clipboard-check",
         loader="ahportal.state.declaration_audit:DeclarationQueueState.load",
+    ),
+    Route(
+        "/leaders",
+        "学术和技术带头人申报",
+        "ahportal.pages.leaders:leaders_page",
+        "leader.declare",
+        menu_label="学术和技术带头人",
+        group=TALENT,
+        icon="graduation-cap",
+        loader="ahportal.state.leader_declaring:LeaderDeclaringState.load",
+    ),
+    Route(
+        "/unit/leaders",
+        "学术带头人",
+        "ahportal.pages.unit_leaders:unit_leaders_page",
+        "leader.recommend",
+        menu_label="学术带头人",
+        icon="graduation-cap",
+        loader="ahportal.state.leader_audit:UnitLeaderPlansState.load",
+    ),
+    Route(
+        "/leaders/audit",
+        "学术和技术带头人审核",
+        "ahportal.pages.leader_audit:leader_audit_page",
+        "leader.audit",
+        menu_label="带头人审核",
+        icon="clipboard-check",
+        loader="ahportal.state.leader_audit:LeaderQueueState.load",
+    ),
+    Route(
+        "/leaders/plans",
+        "带头人选拔计划",
+        "ahportal.pages.leader_plans:leader_plans_page",
+        "leader.plan_manage",
+        menu_label="带头人选拔计划",
+        icon="calendar-range",
+        loader="ahportal.state.leader_plans:LeaderPlanState.load",
+    ),
+    Route(
+        "/leaders/results",
+        "带头人评选结果",
+        "ahportal.pages.leader_results:leader_results_page",
+        "leader.plan_manage",
+        menu_label="带头人评选结果",
+        icon="trophy",
+        loader="ahportal.state.leader_results:LeaderResultsState.load",
     ),
     Route(
         "/unit/info",

@@ -60,6 +60,10 @@ MENU_ICONS = (
     "bell",
     "lock",
     "calendar-check",
+    "calendar-range",
+    "trophy",
+    "chart-bar",
+    "scroll-text",
 )
 
 

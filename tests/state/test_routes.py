@@ -41,7 +41,9 @@ def test_menus_show_only_pages_the_role_may_open():
         "/library",
         "/library/cpd",
         "/declarations",
+        "/leaders",
     ]
+    assert "/leaders" in [r.path for r in menu_for(Role.APPLICANT) if r.group == "高层次/留学人才"]
     assert "/unit/library" in [r.path for r in menu_for(Role.UNIT_ADMIN)]
     assert "/cpd/public-hours" in [r.path for r in menu_for(Role.HR_BUREAU)]
     assert "/ops/accounts" in [r.path for r in menu_for(Role.OPS)]
