@@ -71,6 +71,7 @@ def _plan_row(row: Any) -> rx.Component:
                     aria_label="查看 " + row["name"].to(str),
                     class_name="leader-plan-open",
                     id="leader-plan-open-" + row["id"].to(str),
+                    white_space="nowrap",
                 ),
                 rx.cond(
                     row["can_declare"],
@@ -79,6 +80,7 @@ def _plan_row(row: Any) -> rx.Component:
                 ),
                 spacing="1",
             ),
+            min_width="9em",
         ),
         custom_attrs={"data-plan": row["name"]},
         class_name="leader-plan-row",

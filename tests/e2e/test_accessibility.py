@@ -121,6 +121,14 @@ PAGES = [
     ("person", "李明", "/declarations", None),
     ("person", "李明", "/declarations", ".plan-open"),
     ("password", "hr-340100", "/declarations/audit", None),
+    # 学术和技术带头人 (issue 9): the applicant's plans and 计划详情, the province's plans with
+    # 新增 and 计划详情, a city bureau's explanation.
+    ("person", "李明", "/leaders", None),
+    ("person", "李明", "/leaders", ".leader-plan-open"),
+    ("password", "hr-340000", "/leaders/plans", None),
+    ("password", "hr-340000", "/leaders/plans", "#leader-plan-new"),
+    ("password", "hr-340000", "/leaders/plans", ".leader-plan-view"),
+    ("password", "hr-340100", "/leaders/plans", None),
 ]
 
 
