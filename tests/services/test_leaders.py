@@ -10,6 +10,7 @@ import io
 import shutil
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -543,6 +544,9 @@ def test_the_unit_plan_list_counts_its_submitted_declarations(session, actor_for
 # ---- the 情况登记表 ------------------------------------------------------------------------
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "leader_form"
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 def test_the_registration_form_reads_back_in_chinese(session, actor_for, tmp_path):
     person, entry = _qualified(session, COUNTY, "带头表格")
@@ -553,8 +557,14 @@ def test_the_registration_form_reads_back_in_chinese(session, actor_for, tmp_pat
     data = leader_form.build_registration_form(
         session, actor=actor_for("unit-xiwang"), declaration_id=case
     )
-    path = tmp_path / "form.pdf"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "leader-registration.pdf"
     path.write_bytes(data)
+    # Kept with PNGs of its pages under test-artifacts, to look at.
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "leader-registration")],
+        check=True,
+    )
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
