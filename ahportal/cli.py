@@ -1,7 +1,10 @@
-"""`ahportal-admin`: migrate the database, load reference data, seed demo data.
+"""`ahportal-admin`: migrate the database, load reference data, seed demo data, archive the
+operation log.
 
 `setup` runs every step the mode allows: migrations and reference data always, demo data
 only in dev and test mode (in prod it says so and leaves the database without demo data).
+`archive-audit-log [--months N] [--to FOLDER]` moves operation-log rows older than N months
+(default and minimum 6) into a gzip-compressed JSON-lines file and deletes them.
 """
 
 from __future__ import annotations
@@ -54,6 +57,19 @@ def seed_demo() -> None:
         run(session)
 
 
+def archive_audit_log(months: int, folder: str | None) -> str:
+    """Archive the operation log's old rows; the sentence that says what was done."""
+    from ahportal.db import session_scope
+    from ahportal.services.audit_archive import archive
+
+    with session_scope() as session:
+        done = archive(session, months=months, directory=Path(folder) if folder else None)
+    before = done.cutoff.astimezone().strftime("%Y-%m-%d %H:%M")
+    if not done.count:
+        return f"没有 {before} 之前的操作日志需要归档"
+    return f"已归档 {done.count} 条 {before} 之前的操作日志到 {done.path}"
+
+
 def _settings_problem(error: SettingsError) -> str:
     """A message naming every required production setting that is missing, and the error."""
     lines = [f"配置错误：{error}"]
@@ -71,8 +87,26 @@ def _settings_problem(error: SettingsError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ahportal-admin", description=__doc__)
-    parser.add_argument("command", choices=["migrate", "load-reference", "seed-demo", "setup"])
+    parser.add_argument(
+        "command",
+        choices=["migrate", "load-reference", "seed-demo", "setup", "archive-audit-log"],
+    )
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=6,
+        help="archive-audit-log: rows older than this many months (at least 6; default 6)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="folder",
+        default=None,
+        help="archive-audit-log: the folder for the archive file (default: storage root)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "archive-audit-log" and args.months < 6:
+        print("操作日志至少保留 6 个月：--months 不能小于 6", file=sys.stderr)
+        return 2
     try:
         settings = get_settings()
     except SettingsError as exc:
@@ -82,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
+    if args.command == "archive-audit-log":
+        print(archive_audit_log(args.months, args.folder))
+        return 0
     if args.command in ("migrate", "setup"):
         migrate()
         print("数据库已迁移到最新版本")

@@ -13,6 +13,12 @@ from sqlmodel import Session, create_engine
 
 from ahportal.settings import get_settings
 
+ARCHIVING_FUNCTION = "ahportal_archiving"
+
+
+def _not_archiving() -> int:
+    return 0
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
@@ -32,6 +38,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # The operation log's DELETE trigger asks this; only the archive command's own
+            # connection answers 1 (services/audit_archive.py, migration 0010).
+            dbapi_connection.create_function(ARCHIVING_FUNCTION, 0, _not_archiving)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Any) -> None:

@@ -22,7 +22,14 @@ from ahportal.models.declaration import (
 )
 from ahportal.models.devidp import DemoIdentity, DevAuthorizationCode, GovnetUserType
 from ahportal.models.division import Division, DivisionLevel
-from ahportal.models.flow import OPINION_MAX_LENGTH, FlowRecord, OperationLog, RecordKind
+from ahportal.models.flow import (
+    OPINION_MAX_LENGTH,
+    AuditCategory,
+    AuditResult,
+    FlowRecord,
+    OperationLog,
+    RecordKind,
+)
 from ahportal.models.leader import (
     LeaderCandidacy,
     LeaderDeclaration,
@@ -48,6 +55,8 @@ __all__ = [
     "ROLE_LABELS",
     "Account",
     "AttachmentSource",
+    "AuditCategory",
+    "AuditResult",
     "AuthSession",
     "BindingStatus",
     "CaseRecord",

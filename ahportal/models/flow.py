@@ -49,8 +49,34 @@ class FlowRecord(SQLModel, table=True):
     created_at: datetime = timestamp_field(index=True)
 
 
+class AuditCategory(StrEnum):
+    """What kind of thing an operation-log row records (the 操作日志 page's 操作类型 filter)."""
+
+    SIGN_IN = "sign_in"  # 登录: success, failure, lockout, refusal
+    SIGN_OUT = "sign_out"  # 退出登录
+    ACCOUNT = "account"  # 账号变更: created, reset, disabled, enabled, password changed
+    DECISION = "decision"  # 审核决定 and submissions: one row per move of the workflow
+    EXPORT = "export"  # 导出: review forms, registration forms, result lists, the log itself
+    IMPORT = "import"  # 导入: workbook imports
+    CHANGE = "change"  # 数据变更: everything else that changes data
+
+
+class AuditResult(StrEnum):
+    """How the logged action ended."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"  # wrong password, unusable identity
+    LOCKED = "locked"  # the attempt hit (or started) a lockout
+    REFUSED = "refused"  # a disabled account
+
+
 class OperationLog(SQLModel, table=True):
-    """操作日志: who changed what, when, with the changed fields (before/after)."""
+    """操作日志 (append-only): who (account, name, role, organisation at the time), when,
+    what, which record, from where, with what result, and the changed fields.
+
+    Rows are written only by services.audit_log.record; a database trigger refuses every
+    UPDATE and DELETE except the archive command's (see migration 0010).
+    """
 
     __tablename__ = "operation_log"
 
@@ -61,3 +87,14 @@ class OperationLog(SQLModel, table=True):
     target_id: int | None = Field(default=None)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = timestamp_field(index=True)
+    # Who, as they were at the time (names and organisations change; the log does not).
+    actor_name: str | None = Field(default=None, max_length=128)
+    actor_role: Role | None = enum_field(Role, nullable=True)
+    org_id: int | None = Field(default=None, index=True)  # no foreign key: a snapshot
+    org_name: str | None = Field(default=None, max_length=128)
+    # The username typed at a password sign-in (the only "who" of a failed one).
+    username: str | None = Field(default=None, max_length=64)
+    ip: str | None = Field(default=None, max_length=64)
+    category: AuditCategory = enum_field(AuditCategory, default=AuditCategory.CHANGE, index=True)
+    result: AuditResult = enum_field(AuditResult, default=AuditResult.SUCCESS)
+    summary: str = Field(default="", max_length=255)

@@ -64,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "leader.declare": frozenset({Role.APPLICANT}),
     "leader.recommend": frozenset({Role.UNIT_ADMIN}),
     "leader.audit": frozenset({Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU}),
+    # 操作日志 (issue 10): operations reads and exports the append-only log.
+    "audit_log.view": frozenset({Role.OPS}),
 }
 
 _HR_LEVEL_TO_DIVISION = {
@@ -90,6 +92,9 @@ class Actor:
     needs_registration: bool = False
     # True for a built-in account operations created or reset, until it sets its own password.
     must_change_password: bool = False
+    # Where the request came from (for the operation log): set where the actor is resolved
+    # from a request (PortalState._actor, the auth routes); None in tests and commands.
+    ip: str | None = None
 
     @property
     def role_label(self) -> str:
