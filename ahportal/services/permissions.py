@@ -64,6 +64,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "leader.declare": frozenset({Role.APPLICANT}),
     "leader.recommend": frozenset({Role.UNIT_ADMIN}),
     "leader.audit": frozenset({Role.UNIT_ADMIN, Role.DEPARTMENT, Role.HR_BUREAU}),
+    # 统计分析 (issue 10): each in its own scope (services/statistics.py).
+    "statistics.view": frozenset(
+        {Role.HR_BUREAU, Role.DEPARTMENT, Role.COMMITTEE_ORGANIZER, Role.UNIT_ADMIN}
+    ),
     # 操作日志 (issue 10): operations reads and exports the append-only log.
     "audit_log.view": frozenset({Role.OPS}),
 }

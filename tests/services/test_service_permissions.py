@@ -75,6 +75,7 @@ from tests.factories import (
 from tests.helpers import db_snapshot
 from tests.review_form_data import review_form_declaration
 from tests.services.leader_permission_cases import LEADER_CASES, LEADER_NOT_ACTIONS
+from tests.services.statistics_permission_cases import STATISTICS_CASES
 
 UNIT, OTHER_UNIT = "合肥宏景软件有限公司", "安徽省立医院"
 
@@ -1274,6 +1275,7 @@ CASES: list[Case] = [
     *REVIEW_FORM_CASES,
     *DECLARATION_CASES,
     *(Case(**spec) for spec in LEADER_CASES),
+    *(Case(**spec) for spec in STATISTICS_CASES),
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
