@@ -30,6 +30,7 @@ from ahportal.services.sessions import (
     SESSION_COOKIE,
     authenticate_password,
     end_session,
+    record_govnet_failure,
     start_session,
     token_from_cookie_header,
 )
@@ -106,20 +107,20 @@ class _AuthEndpoints:
             claims = await self.govnet.fetch_claims(request)
         except GovnetUnavailable as exc:
             logger.warning("政务网 could not be reached to finish a sign-in: %s", exc)
-            return _to_login("govnet_unavailable")
+            return await _govnet_failed(request, "govnet_unavailable")
         except GovnetLoginFailed as exc:
             logger.warning("政务网 sign-in failed: %s", exc)
-            return _to_login("govnet_failed")
+            return await _govnet_failed(request, "govnet_failed")
         except Exception:
             logger.exception("政务网 sign-in failed unexpectedly")
-            return _to_login("govnet_failed")
+            return await _govnet_failed(request, "govnet_failed")
         try:
             token = await run_in_threadpool(_govnet_session, claims, **_client_info(request))
         except SignInFailed:
-            return _to_login("account_disabled")
+            return await _govnet_failed(request, "account_disabled")
         except ValidationFailed as exc:
             logger.warning("政务网 sent an unusable identity: %s (%s)", exc.message, exc.field)
-            return _to_login("invalid_identity")
+            return await _govnet_failed(request, "invalid_identity")
         return _signed_in(token)
 
     async def password(self, request: Request) -> Response:
@@ -144,7 +145,7 @@ class _AuthEndpoints:
         if not _same_origin(request):
             return _to_login("forbidden")
         raw = token_from_cookie_header(request.headers.get("cookie"))
-        await run_in_threadpool(_end_session, raw)
+        await run_in_threadpool(_end_session, raw, client_ip(request))
         response = RedirectResponse(
             f"{LOGIN_PAGE}?signed_out=1", status_code=303, headers=_NO_STORE
         )
@@ -155,9 +156,47 @@ class _AuthEndpoints:
         return response
 
 
+def client_ip(request: Request) -> str | None:
+    """The browser's address: the peer's, or, behind the trusted proxies Reflex is told of
+    (rx.Config trusted_proxy_hops, REFLEX_TRUSTED_PROXY_HOPS), the X-Forwarded-For entry
+    that many hops from the right, exactly as Reflex picks a websocket's client_ip (so
+    State handlers and these routes log the same address)."""
+    peer = request.client.host if request.client else None
+    hops = _trusted_proxy_hops()
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    return peer
+
+
+def _trusted_proxy_hops() -> int:
+    try:
+        from reflex.config import get_config
+
+        return int(get_config().trusted_proxy_hops or 0)
+    except Exception:  # no rxconfig (a test app): no proxies are trusted
+        return 0
+
+
+async def _govnet_failed(request: Request, reason: str) -> Response:
+    """Log the failed 政务网 sign-in, then back to the sign-in page with the reason."""
+    try:
+        await run_in_threadpool(_record_govnet_failure, reason, client_ip(request))
+    except Exception:  # the refusal must reach the browser even if logging fails
+        logger.exception("could not log a failed 政务网 sign-in")
+    return _to_login(reason)
+
+
+def _record_govnet_failure(reason: str, ip: str | None) -> None:
+    with session_scope() as session:
+        record_govnet_failure(session, reason, ip)
+
+
 def _client_info(request: Request) -> dict[str, Any]:
     return {
-        "client_ip": request.client.host if request.client else None,
+        "client_ip": client_ip(request),
         "user_agent": request.headers.get("user-agent"),
         "previous": token_from_cookie_header(request.headers.get("cookie")),
     }
@@ -181,7 +220,9 @@ def _password_session(
     previous: str | None,
 ) -> tuple[str, bool]:
     with session_scope() as session:
-        account = authenticate_password(session, username=username, password=password)
+        account = authenticate_password(
+            session, username=username, password=password, client_ip=client_ip
+        )
         end_session(session, previous, reason="replaced")
         token = start_session(session, account=account, client_ip=client_ip, user_agent=user_agent)
         return token, account.must_change_password
@@ -201,9 +242,9 @@ def _same_origin(request: Request) -> bool:
     return referer == own or referer.startswith(own + "/")
 
 
-def _end_session(raw: str | None) -> None:
+def _end_session(raw: str | None, ip: str | None) -> None:
     with session_scope() as session:
-        end_session(session, raw)
+        end_session(session, raw, client_ip=ip)
 
 
 def _signed_in(token: str, to: str = AFTER_SIGN_IN) -> Response:

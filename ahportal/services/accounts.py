@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from ahportal.models import Account, LoginMethod, OperationLog, Role, utcnow
+from ahportal.models import Account, LoginMethod, Role, utcnow
+from ahportal.services import audit_log
 from ahportal.services.errors import PermissionDenied, ValidationFailed
 from ahportal.services.passwords import check_password_strength, hash_password, verify_password
 from ahportal.services.permissions import Actor, require
@@ -142,15 +143,13 @@ def change_own_password(
     account.must_change_password = False
     session.add(account)
     ended = end_account_sessions(session, account.id, "password_changed", keep_token=keep_token)
-    session.add(
-        OperationLog(
-            actor_account_id=account.id,
-            action="account.change_password",
-            target_kind="account",
-            target_id=account.id,
-            detail={"sessions_ended": ended},
-            created_at=utcnow(),
-        )
+    audit_log.record(
+        session,
+        actor,
+        "account.change_password",
+        target_kind="account",
+        target_id=account.id,
+        detail={"sessions_ended": ended},
     )
     session.commit()
     return ended

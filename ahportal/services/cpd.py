@@ -23,13 +23,12 @@ from ahportal.models import (
     EntrySource,
     LibraryEntry,
     LibraryStatus,
-    OperationLog,
     Person,
     PublicCourseHours,
     Role,
     utcnow,
 )
-from ahportal.services import library, validation, workflow
+from ahportal.services import audit_log, library, validation, workflow
 from ahportal.services.errors import NotFound, ValidationFailed
 from ahportal.services.library_catalog import CPD_CODE, PROFESSIONAL_HOURS, PUBLIC_HOURS
 from ahportal.services.masking import mask_id_number
@@ -201,14 +200,13 @@ def extract_public_hours(session: Session, *, actor: Actor | None, year: object)
                 .execution_options(synchronize_session=False)
             )
             workflow.record_start(session, library.KIND, existing, checked, action="extract")
-        session.add(
-            OperationLog(
-                actor_account_id=checked.account_id,
-                action="cpd.extract",
-                target_kind=library.KIND.value,
-                target_id=(existing or entry).id,
-                detail={"year": number, "hours": hours},
-            )
+        audit_log.record(
+            session,
+            checked,
+            "cpd.extract",
+            target_kind=library.KIND.value,
+            target_id=(existing or entry).id,
+            detail={"year": number, "hours": hours},
         )
         session.commit()
     except IntegrityError:

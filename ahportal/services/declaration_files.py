@@ -26,10 +26,9 @@ from ahportal.models import (
     DeclarationAttachment,
     DeclarationMaterial,
     DeclarationStatus,
-    OperationLog,
     Role,
 )
-from ahportal.services import attachments, declarations, validation, workflow
+from ahportal.services import attachments, audit_log, declarations, validation, workflow
 from ahportal.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.permissions import Actor, require
 
@@ -353,12 +352,11 @@ def delete_all(session: Session, declaration_id: int) -> list[str]:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=declarations.KIND.value,
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session,
+        actor,
+        action,
+        target_kind=declarations.KIND.value,
+        target_id=target_id,
+        detail=detail,
     )

@@ -25,7 +25,6 @@ from ahportal.models import (
     LibraryAttachment,
     LibraryEntry,
     LibraryStatus,
-    OperationLog,
     Organization,
     Person,
     PlanStatus,
@@ -38,6 +37,7 @@ from ahportal.models import (
 from ahportal.models.division import territory_prefix
 from ahportal.services import (
     attachments,
+    audit_log,
     declaration_files,
     declarations,
     validation,
@@ -607,12 +607,11 @@ def delete_declaration(session: Session, *, actor: Actor | None, declaration_id:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=declarations.KIND.value,
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session,
+        actor,
+        action,
+        target_kind=declarations.KIND.value,
+        target_id=target_id,
+        detail=detail,
     )

@@ -20,8 +20,8 @@ from sqlmodel import Session, col, func, select
 
 from ahportal.db import begin_write
 from ahportal.io import sheets
-from ahportal.models import CaseRecord, LibraryEntry, OperationLog, PublicCourseHours, utcnow
-from ahportal.services import library
+from ahportal.models import AuditCategory, CaseRecord, LibraryEntry, PublicCourseHours, utcnow
+from ahportal.services import audit_log, library
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.fields import FieldKind, FieldSpec
 from ahportal.services.library_catalog import CASE_FIELDS, CASE_RULES, PUBLIC_HOURS_FIELDS
@@ -59,14 +59,14 @@ def _failed(data: bytes, errors: list[sheets.RowError]) -> ImportReport:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=action.split(".")[0],
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session,
+        actor,
+        action,
+        target_kind=action.split(".")[0],
+        target_id=target_id,
+        category=AuditCategory.IMPORT,
+        detail=detail,
     )
 
 

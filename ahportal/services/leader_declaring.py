@@ -33,13 +33,12 @@ from ahportal.models import (
     LibraryAttachment,
     LibraryEntry,
     LibraryStatus,
-    OperationLog,
     Organization,
     Person,
     PlanStatus,
     utcnow,
 )
-from ahportal.services import attachments, leaders, validation, workflow
+from ahportal.services import attachments, audit_log, leaders, validation, workflow
 from ahportal.services.errors import InvalidTransition, NotFound, ValidationFailed
 from ahportal.services.library_catalog import BY_CODE, TITLE_GRADES
 from ahportal.services.masking import mask_id_number
@@ -654,12 +653,6 @@ def delete_declaration(session: Session, *, actor: Actor | None, declaration_id:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=leaders.KIND.value,
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session, actor, action, target_kind=leaders.KIND.value, target_id=target_id, detail=detail
     )

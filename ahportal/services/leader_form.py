@@ -16,8 +16,10 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 from stdnum.cn import ric
 
+from ahportal.db import begin_write
 from ahportal.io.leader_form import render
 from ahportal.models import (
+    AuditCategory,
     LeaderCandidacy,
     LeaderDeclaration,
     LeaderMaterial,
@@ -26,7 +28,7 @@ from ahportal.models import (
     Person,
     utcnow,
 )
-from ahportal.services import leader_declaring, leaders
+from ahportal.services import audit_log, leader_declaring, leaders
 from ahportal.services.errors import NotFound
 from ahportal.services.fields import display_value
 from ahportal.services.formatting import CHINA
@@ -195,7 +197,20 @@ def build_registration_form(
     """打印: the 情况登记表 as a PDF, for an auditing organisation that may see the case."""
     checked = require(actor, leaders.AUDIT)
     declaration = leaders.visible(session, checked, declaration_id)
-    return render(registration_form(session, declaration))
+    data = render(registration_form(session, declaration))
+    ident = declaration.id
+    session.rollback()  # the read ends; the export's log row is its own transaction
+    begin_write(session)
+    audit_log.record(
+        session,
+        checked,
+        "leader.export_form",
+        target_kind=leaders.KIND.value,
+        target_id=ident,
+        category=AuditCategory.EXPORT,
+    )
+    session.commit()
+    return data
 
 
 def download_name(session: Session, declaration_id: int) -> str:

@@ -25,13 +25,12 @@ from ahportal.models import (
     LeaderCandidacy,
     LeaderDeclaration,
     LeaderPlan,
-    OperationLog,
     Organization,
     Person,
     PlanStatus,
     utcnow,
 )
-from ahportal.services import leader_declaring, leaders, validation
+from ahportal.services import audit_log, leader_declaring, leaders, validation
 from ahportal.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern
 from ahportal.services.library_catalog import TITLE_GRADES
@@ -148,15 +147,7 @@ class OpenPlan:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=TARGET,
-            target_id=target_id,
-            detail=detail,
-        )
-    )
+    audit_log.record(session, actor, action, target_kind=TARGET, target_id=target_id, detail=detail)
 
 
 def _page(limit: int, offset: int) -> tuple[int, int]:

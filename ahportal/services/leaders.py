@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from ahportal.db import begin_write
 from ahportal.io.templates import neutralise
 from ahportal.models import (
+    AuditCategory,
     DeclarationStatus,
     FlowRecord,
     HrLevel,
@@ -38,7 +39,6 @@ from ahportal.models import (
     LeaderMaterial,
     LeaderPlan,
     LeaderResult,
-    OperationLog,
     Organization,
     OrgKind,
     Person,
@@ -46,7 +46,7 @@ from ahportal.models import (
     Role,
     utcnow,
 )
-from ahportal.services import attachments, validation, workflow
+from ahportal.services import attachments, audit_log, validation, workflow
 from ahportal.services.audit_chain import (
     LEVEL_LABELS,
     PROVINCE_CODE,
@@ -1094,6 +1094,18 @@ def export_results(
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
+    session.rollback()  # the read ends; the export's log row is its own transaction
+    begin_write(session)
+    audit_log.record(
+        session,
+        checked,
+        "leader.export_results",
+        target_kind="leader_plan",
+        target_id=None,
+        category=AuditCategory.EXPORT,
+        detail={"plan_id": str(plan_id or "")[:12], "rows": len(rows)},
+    )
+    session.commit()
     return out.getvalue()
 
 
@@ -1150,12 +1162,6 @@ register_task_kind(
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=KIND.value,
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session, actor, action, target_kind=KIND.value, target_id=target_id, detail=detail
     )

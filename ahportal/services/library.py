@@ -28,14 +28,13 @@ from ahportal.models import (
     LibraryAttachment,
     LibraryEntry,
     LibraryStatus,
-    OperationLog,
     Person,
     RecordKind,
     Role,
     utcnow,
 )
 from ahportal.services import attachments as files
-from ahportal.services import fields, validation, workflow
+from ahportal.services import audit_log, fields, validation, workflow
 from ahportal.services.errors import (
     InvalidTransition,
     NotFound,
@@ -261,14 +260,8 @@ def own_person(session: Session, actor: Actor) -> Person:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=KIND.value,
-            target_id=target_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session, actor, action, target_kind=KIND.value, target_id=target_id, detail=detail
     )
 
 

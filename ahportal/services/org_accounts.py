@@ -31,7 +31,6 @@ from ahportal.models import (
     HrLevel,
     LoginMethod,
     LoginThrottle,
-    OperationLog,
     Organization,
     OrgKind,
     OrgStatus,
@@ -39,7 +38,7 @@ from ahportal.models import (
     utcnow,
 )
 from ahportal.models.division import is_within
-from ahportal.services import validation
+from ahportal.services import audit_log, validation
 from ahportal.services.accounts import add_builtin_account, normalise_username
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern
@@ -146,14 +145,8 @@ def _one_transaction(session: Session) -> Iterator[None]:
 def _log(
     session: Session, actor: Actor, action: str, account_id: int | None, detail: dict[str, Any]
 ) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind="account",
-            target_id=account_id,
-            detail=detail,
-        )
+    audit_log.record(
+        session, actor, action, target_kind="account", target_id=account_id, detail=detail
     )
 
 

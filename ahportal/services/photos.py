@@ -16,7 +16,8 @@ from pathlib import Path
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlmodel import Session
 
-from ahportal.models import OperationLog, Person, utcnow
+from ahportal.models import Person, utcnow
+from ahportal.services import audit_log
 from ahportal.services.errors import NotFound, ValidationFailed
 from ahportal.services.permissions import Actor, require
 from ahportal.settings import get_settings
@@ -202,15 +203,13 @@ def save_photo(
     person.photo_key = key
     person.updated_at = utcnow()
     session.add(person)
-    session.add(
-        OperationLog(
-            actor_account_id=checked.account_id,
-            action="person.photo",
-            target_kind="person",
-            target_id=person.id,
-            detail={"replaced": bool(old_key)},
-            created_at=utcnow(),
-        )
+    audit_log.record(
+        session,
+        checked,
+        "person.photo",
+        target_kind="person",
+        target_id=person.id,
+        detail={"replaced": bool(old_key)},
     )
     session.commit()
     source.unlink(missing_ok=True)

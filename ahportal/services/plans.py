@@ -23,7 +23,6 @@ from ahportal.db import begin_write
 from ahportal.models import (
     Declaration,
     Division,
-    OperationLog,
     Organization,
     OrgKind,
     Person,
@@ -35,7 +34,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import declaring, validation
+from ahportal.services import audit_log, declaring, validation
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, clean_levels
 from ahportal.services.errors import (
     InvalidTransition,
@@ -194,15 +193,7 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
 
 
 def _log(session: Session, actor: Actor, action: str, target_id: int | None, **detail: Any) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=TARGET,
-            target_id=target_id,
-            detail=detail,
-        )
-    )
+    audit_log.record(session, actor, action, target_kind=TARGET, target_id=target_id, detail=detail)
 
 
 def _scope_clause(actor: Actor) -> ColumnElement[bool]:

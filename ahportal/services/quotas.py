@@ -22,14 +22,13 @@ from sqlmodel import Session, col, select
 from ahportal.db import begin_write
 from ahportal.models import (
     Account,
-    OperationLog,
     Organization,
     PostQuota,
     PostUse,
     UnitNature,
     utcnow,
 )
-from ahportal.services import attachments, validation
+from ahportal.services import attachments, audit_log, validation
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.permissions import Actor, can_see_unit, require
 
@@ -277,20 +276,19 @@ def submit_quota(
         ]
         session.add_all(rows)
         session.flush()
-        session.add(
-            OperationLog(
-                actor_account_id=checked.account_id,
-                action="quota.submit",
-                target_kind=TARGET_KIND,
-                target_id=rows[0].id,
-                detail={
-                    "unit_id": unit.id,
-                    "year": values.year,
-                    "counts": values.counts,
-                    "filename": form.filename,
-                    "size": len(form.data),
-                },
-            )
+        audit_log.record(
+            session,
+            checked,
+            "quota.submit",
+            target_kind=TARGET_KIND,
+            target_id=rows[0].id,
+            detail={
+                "unit_id": unit.id,
+                "year": values.year,
+                "counts": values.counts,
+                "filename": form.filename,
+                "size": len(form.data),
+            },
         )
         session.commit()
     except IntegrityError:

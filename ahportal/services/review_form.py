@@ -21,8 +21,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 from stdnum.cn import ric
 
+from ahportal.db import begin_write
 from ahportal.io.review_form import render
 from ahportal.models import (
+    AuditCategory,
     CaseRecord,
     Declaration,
     DeclarationMaterial,
@@ -38,7 +40,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import validation
+from ahportal.services import audit_log, validation
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel
 from ahportal.services.errors import NotFound, PermissionDenied
 from ahportal.services.fields import FieldSpec, display_value
@@ -415,7 +417,24 @@ def build_review_form(session: Session, *, actor: Actor | None, declaration_id: 
     declaration, reason = _check(session, actor, declaration_id)
     if reason:
         raise PermissionDenied(reason)
-    return render(review_form(session, declaration))
+    data = render(review_form(session, declaration))
+    _log_export(session, actor, declaration.id)
+    return data
+
+
+def _log_export(session: Session, actor: Actor | None, declaration_id: int | None) -> None:
+    """The export in the operation log (its own short transaction, after the read)."""
+    session.rollback()
+    begin_write(session)
+    audit_log.record(
+        session,
+        actor,
+        "declaration.export_form",
+        target_kind=RecordKind.DECLARATION.value,
+        target_id=declaration_id,
+        category=AuditCategory.EXPORT,
+    )
+    session.commit()
 
 
 def download_name(session: Session, declaration_id: int) -> str:

@@ -16,8 +16,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select, update
 
+from ahportal.db import begin_write
 from ahportal.models import (
     Account,
+    AuditResult,
     AuthSession,
     LoginMethod,
     LoginThrottle,
@@ -27,9 +29,10 @@ from ahportal.models import (
     Role,
     utcnow,
 )
+from ahportal.services import audit_log
 from ahportal.services.errors import SignInFailed
 from ahportal.services.passwords import verify_password
-from ahportal.services.permissions import Actor
+from ahportal.services.permissions import Actor, actor_for_account
 from ahportal.settings import get_settings
 
 SESSION_COOKIE = "ahportal_session"
@@ -61,8 +64,78 @@ def _refuse(code: str, attempts_left: int = 0) -> SignInFailed:
     return SignInFailed(sign_in_message(code, attempts_left), code, attempts_left)
 
 
+# How each refusal reads in the operation log.
+_REFUSAL_RESULTS = {
+    "missing": AuditResult.FAILURE,
+    "wrong": AuditResult.FAILURE,
+    "locked": AuditResult.LOCKED,
+    "disabled": AuditResult.REFUSED,
+}
+_REFUSAL_SUMMARIES = {
+    "missing": "登录失败：未输入用户名或密码",
+    "wrong": "登录失败：用户名或密码错误",
+    "locked": "登录失败：连续失败次数过多，已锁定",
+    "disabled": "登录被拒绝：账号已停用",
+}
+
+
+def _refused_attempt(
+    session: Session,
+    code: str,
+    username: str,
+    client_ip: str | None,
+    *,
+    attempts_left: int = 0,
+    account: Account | None = None,
+) -> SignInFailed:
+    """Log a refused password sign-in (committed: the refusal raises), return its error.
+
+    A failure has no actor: the log names the username typed. A disabled account's right
+    password names the account too.
+    """
+    begin_write(session)
+    actor = actor_for_account(session, account) if account is not None else None
+    audit_log.record(
+        session,
+        actor,
+        "auth.sign_in",
+        target_kind="account",
+        target_id=account.id if account is not None else None,
+        result=_REFUSAL_RESULTS[code],
+        ip=client_ip,
+        username=username,
+        summary=_REFUSAL_SUMMARIES[code],
+        detail={"method": LoginMethod.BUILTIN.value, "reason": code},
+    )
+    session.commit()
+    return _refuse(code, attempts_left)
+
+
+def record_govnet_failure(session: Session, reason: str, client_ip: str | None) -> None:
+    """Log a 政务网 sign-in that failed before any account was known (commits)."""
+    result = AuditResult.REFUSED if reason == "account_disabled" else AuditResult.FAILURE
+    audit_log.record(
+        session,
+        None,
+        "auth.sign_in",
+        target_kind="account",
+        result=result,
+        ip=client_ip,
+        summary="政务网登录被拒绝：账号已停用"
+        if result is AuditResult.REFUSED
+        else "政务网登录失败",
+        detail={"method": LoginMethod.GOVNET.value, "reason": reason[:32]},
+    )
+    session.commit()
+
+
 def authenticate_password(
-    session: Session, *, username: str, password: str, now: datetime | None = None
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    client_ip: str | None = None,
 ) -> Account:
     """Check a built-in account's password with lockout; commit the attempt's outcome.
 
@@ -76,10 +149,10 @@ def authenticate_password(
     now = now or utcnow()
     name = _normalise_username(username)
     if not name or not password:
-        raise _refuse("missing")
+        raise _refused_attempt(session, "missing", name, client_ip)
     place = reserve_attempt(session, name, now)
     if place > settings.lockout_attempts:
-        raise _refuse("locked")
+        raise _refused_attempt(session, "locked", name, client_ip)
     account = session.exec(
         select(Account).where(
             col(Account.username) == name, col(Account.login_method) == LoginMethod.BUILTIN
@@ -88,12 +161,13 @@ def authenticate_password(
     session.commit()  # end the read before the check (SQLite: no stale snapshot to upgrade)
     if not verify_password(account.password_hash if account else None, password):
         if place >= settings.lockout_attempts:
-            raise _refuse("locked")
-        raise _refuse("wrong", settings.lockout_attempts - place)
+            raise _refused_attempt(session, "locked", name, client_ip)
+        left = settings.lockout_attempts - place
+        raise _refused_attempt(session, "wrong", name, client_ip, attempts_left=left)
     assert account is not None
     release_attempts(session, name, place)
     if account.disabled:
-        raise _refuse("disabled")
+        raise _refused_attempt(session, "disabled", name, client_ip, account=account)
     return account
 
 
@@ -186,11 +260,16 @@ def start_session(
     user_agent: str | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Create a server-side session for the account and return the raw cookie token."""
+    """Create a server-side session for the account and return the raw cookie token.
+
+    The sign-in is logged in the same transaction (with the account's name, role and
+    organisation, and the client IP).
+    """
     settings = get_settings()
     now = now or utcnow()
     if account.disabled:
         raise _refuse("disabled")
+    begin_write(session)  # reads the organisation for the log, then writes
     raw = secrets.token_urlsafe(32)
     assert account.id is not None
     session.add(
@@ -206,6 +285,19 @@ def start_session(
     )
     account.last_login_at = now
     session.add(account)
+    audit_log.record(
+        session,
+        actor_for_account(session, account),
+        "auth.sign_in",
+        target_kind="account",
+        target_id=account.id,
+        ip=client_ip,
+        username=account.username,
+        summary="登录成功"
+        if account.login_method is LoginMethod.BUILTIN
+        else "通过安徽政务服务网登录成功",
+        detail={"method": account.login_method.value},
+    )
     session.commit()
     return raw
 
@@ -248,7 +340,7 @@ _OPEN_SESSION = (
 )
 
 
-def _actor_of(row: Any) -> Actor:
+def _actor_of(row: Any, client_ip: str | None = None) -> Actor:
     """The Actor of an _OPEN_SESSION row: what permissions.actor_for_account builds."""
     role = row.role
     needs_registration = False
@@ -268,18 +360,24 @@ def _actor_of(row: Any) -> Actor:
         hr_level=row.hr_level,
         needs_registration=needs_registration,
         must_change_password=row.must_change_password,
+        ip=client_ip or None,
     )
 
 
 def resolve_actor(
-    session: Session, raw_token: str | None, now: datetime | None = None
+    session: Session,
+    raw_token: str | None,
+    now: datetime | None = None,
+    *,
+    client_ip: str | None = None,
 ) -> Actor | None:
     """The actor behind a cookie token, or None if the session is unknown, ended or timed out.
 
     Idle and absolute timeouts end the session on the server; activity is recorded at most
     once a minute so that a busy page does not write on every event. Reads what the
     database holds (changes pending in the session are flushed first), never a cache: a
-    sign-out or a disabled account counts from the next event on.
+    sign-out or a disabled account counts from the next event on. `client_ip` (the
+    request's, as the caller knows it) goes into the Actor for the operation log.
     """
     if not raw_token or len(raw_token) > 128:
         return None
@@ -313,20 +411,42 @@ def resolve_actor(
             return None
         session.exec(update(AuthSession).where(this).values(last_seen_at=now))  # type: ignore[call-overload]
         session.commit()
-    return _actor_of(row)
+    return _actor_of(row, client_ip)
 
 
-def end_session(session: Session, raw_token: str | None, reason: str = "logout") -> bool:
-    """End the session behind a cookie token; True if one was open."""
+def end_session(
+    session: Session,
+    raw_token: str | None,
+    reason: str = "logout",
+    *,
+    client_ip: str | None = None,
+) -> bool:
+    """End the session behind a cookie token; True if one was open.
+
+    A sign-out (reason "logout") is logged with the account it ended; a session replaced
+    by a new sign-in is not (the sign-in is).
+    """
     if not raw_token:
         return False
+    begin_write(session)
+    digest = _digest(raw_token)
+    open_here = (col(AuthSession.token_hash) == digest, col(AuthSession.ended_at).is_(None))
+    account_id = session.exec(select(AuthSession.account_id).where(*open_here)).first()
     result = session.exec(  # type: ignore[call-overload]
-        update(AuthSession)
-        .where(
-            col(AuthSession.token_hash) == _digest(raw_token), col(AuthSession.ended_at).is_(None)
-        )
-        .values(ended_at=utcnow(), ended_reason=reason)
+        update(AuthSession).where(*open_here).values(ended_at=utcnow(), ended_reason=reason)
     )
+    account = session.get(Account, account_id) if account_id is not None else None
+    if result.rowcount and reason == "logout" and account is not None:
+        audit_log.record(
+            session,
+            actor_for_account(session, account),
+            "auth.sign_out",
+            target_kind="account",
+            target_id=account.id,
+            ip=client_ip,
+            username=account.username,
+            summary="退出登录",
+        )
     session.commit()
     return bool(result.rowcount)
 

@@ -30,7 +30,7 @@ from ahportal.models import (
     UnitNature,
     utcnow,
 )
-from ahportal.services import validation, workflow
+from ahportal.services import audit_log, validation, workflow
 from ahportal.services.errors import PermissionDenied, ValidationFailed
 from ahportal.services.formatting import CHINA, local_time
 from ahportal.services.permissions import Actor, can_edit_unit, require
@@ -278,14 +278,13 @@ def _log(
     action: str,
     changes: dict[str, list[object]],
 ) -> None:
-    session.add(
-        OperationLog(
-            actor_account_id=actor.account_id,
-            action=action,
-            target_kind=TARGET_KIND,
-            target_id=unit.id,
-            detail={"changes": changes},
-        )
+    audit_log.record(
+        session,
+        actor,
+        action,
+        target_kind=TARGET_KIND,
+        target_id=unit.id,
+        detail={"changes": changes},
     )
 
 

@@ -5,9 +5,10 @@ Each record kind is registered once with its table and the scope function (from
 permissions.py) that says which records an actor may touch. `available_actions` draws the
 buttons; `apply` reloads the record, checks permission, scope, table and guard on the
 server, writes the new status with a conditional update (`WHERE status = :from`), appends
-the FlowRecord, and runs the transition's declared side effects, all in the caller's
-transaction. When the conditional update changes no row, someone else moved the record
-first: `InvalidTransition`, and the caller's transaction is rolled back.
+the FlowRecord, runs the transition's declared side effects and writes one operation-log
+row, all in the caller's transaction. When the conditional update changes no row, someone
+else moved the record first: `InvalidTransition`, and the caller's transaction is rolled
+back.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.models import FlowRecord, RecordKind, Role, utcnow
+from ahportal.models import AuditCategory, FlowRecord, RecordKind, Role, utcnow
 from ahportal.models.flow import OPINION_MAX_LENGTH
-from ahportal.services import validation
+from ahportal.services import audit_log, validation
 from ahportal.services.errors import (
     DomainError,
     InvalidTransition,
@@ -325,7 +326,26 @@ def apply(
         raise PermissionDenied(f"该{spec.label}不在您的管辖范围内")
     transition = _pick(session, kind, record, actor, action)
     text = clean_opinion(opinion, required=transition.opinion_required, label=transition.label)
-    return move(session, kind, record, transition, actor, text, extra)
+    flow = move(session, kind, record, transition, actor, text, extra)
+    # One log row per decision (or submission), in the decision's transaction. Here rather
+    # than in `move`: the moves a transition implies (an old binding superseded, a unit's
+    # registration) belong to the decision or action that caused them, logged once.
+    audit_log.record(
+        session,
+        actor,
+        f"{kind.value}.{transition.action}",
+        target_kind=kind.value,
+        target_id=record.id,
+        category=AuditCategory.DECISION,
+        summary=f"{spec.label}：{transition.label}",
+        detail={
+            "from": flow.from_status,
+            "to": flow.to_status,
+            "level": flow.level,
+            "opinion": bool(text),
+        },
+    )
+    return flow
 
 
 def decide(

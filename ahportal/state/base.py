@@ -33,12 +33,15 @@ class PortalState(rx.State):
         """The signed-in actor, or None; checks timeouts and disabled accounts every time.
 
         A handler that works in a session passes it, before changing anything in it (the
-        check may commit a last-seen time): one transaction fewer per event.
+        check may commit a last-seen time): one transaction fewer per event. The actor
+        carries the websocket's client IP (Reflex honours rx.Config.trusted_proxy_hops) for
+        the operation log.
         """
+        ip = self.router.session.client_ip or None
         if session is not None:
-            return resolve_actor(session, self._session_token())
+            return resolve_actor(session, self._session_token(), client_ip=ip)
         with session_scope() as own:
-            return resolve_actor(own, self._session_token())
+            return resolve_actor(own, self._session_token(), client_ip=ip)
 
     def _require(self, permission: str) -> Actor:
         """The actor if the role holds the permission; raises NotSignedIn / PermissionDenied."""
