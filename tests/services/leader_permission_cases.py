@@ -380,6 +380,7 @@ LEADER_CASES: list[dict[str, Any]] = [
         "inside": _seeded(UNIT),
         "outside": _seeded(OTHER_CITY),
         "prepare": _stage("submitted"),
+        "trace": "operation_log",  # an export is logged (issue 10)
         "check": lambda ctx, result: result.startswith(b"%PDF"),
     },
     {
@@ -440,6 +441,7 @@ LEADER_CASES: list[dict[str, Any]] = [
         "inside": _seeded(PROVINCE),
         "outside": _seeded(CITY),
         "prepare": _stage("passed"),
+        "trace": "operation_log",  # an export is logged (issue 10)
         "check": lambda ctx, result: result.startswith(b"PK"),
     },
 ]

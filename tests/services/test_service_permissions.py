@@ -2,9 +2,9 @@
 the permission, the right role outside its scope, and the right role inside it.
 
 The refusals must change no row of any business table; the positive case must do its work
-and leave its trace (a flow record or an operation-log row) where it changes anything. A
-public service function that takes `actor` and has no case here fails the first test, so
-a new action cannot be added without its four cases.
+and leave its trace (a flow record or an operation-log row) where it changes anything or
+exports. A public service function that takes `actor` and has no case here fails the first
+test, so a new action cannot be added without its four cases.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ from tests.factories import (
 )
 from tests.helpers import db_snapshot
 from tests.review_form_data import review_form_declaration
+from tests.services.audit_log_permission_cases import AUDIT_LOG_CASES, AUDIT_LOG_NOT_ACTIONS
 from tests.services.leader_permission_cases import LEADER_CASES, LEADER_NOT_ACTIONS
 from tests.services.statistics_permission_cases import STATISTICS_CASES
 
@@ -710,6 +711,7 @@ REVIEW_FORM_CASES: list[Case] = [
         ),
         inside=_seeded(OTHER_UNIT),
         outside=_seeded("dept-health-hefei"),
+        trace="operation_log",  # an export is logged (issue 10)
         check=lambda ctx, result: result.startswith(b"%PDF"),
         prepare=_declaration_at_unit,
     ),
@@ -1275,6 +1277,7 @@ CASES: list[Case] = [
     *REVIEW_FORM_CASES,
     *DECLARATION_CASES,
     *(Case(**spec) for spec in LEADER_CASES),
+    *(Case(**spec) for spec in AUDIT_LOG_CASES),
     *(Case(**spec) for spec in STATISTICS_CASES),
 ]
 
@@ -1325,6 +1328,7 @@ NOT_ACTIONS = {
     "declaration_files.unit_may_upload",
 }
 NOT_ACTIONS |= LEADER_NOT_ACTIONS  # 学术和技术带头人 (tests/services/leader_permission_cases.py)
+NOT_ACTIONS |= AUDIT_LOG_NOT_ACTIONS  # 操作日志 (tests/services/audit_log_permission_cases.py)
 
 
 def _service_actions() -> set[str]:
