@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from ahportal.db import begin_write
 from ahportal.io.templates import neutralise
 from ahportal.models import (
+    AuditCategory,
     Declaration,
     DeclarationMaterial,
     DeclarationStatus,
@@ -42,7 +43,13 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import declaration_files, declaration_posts, validation, workflow
+from ahportal.services import (
+    audit_log,
+    declaration_files,
+    declaration_posts,
+    validation,
+    workflow,
+)
 from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, resolve_chain
 from ahportal.services.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern, local_time
@@ -701,7 +708,7 @@ def export_queue(
     """导出 the queue with the current filters as .xlsx, streamed: rows come from the
     database in batches (yield_per) into a write-only workbook, so memory stays bounded
     whatever the count; ID numbers masked, every text cell neutralised. `progress(done,
-    total)` is told after each batch."""
+    total)` is told after each batch. An export with rows is logged (操作日志)."""
     checked = require(actor, AUDIT)
     chosen: dict[str, object] = {
         "keyword": keyword,
@@ -806,6 +813,20 @@ def export_queue(
     book.save(out)
     if progress:
         progress(done, total)
+    session.rollback()  # the read ends; the export's log row is its own transaction
+    if not done:
+        return QueueExport(out.getvalue(), 0)  # nothing left the portal: nothing to log
+    begin_write(session)
+    audit_log.record(
+        session,
+        checked,
+        "declaration.export_queue",
+        target_kind=KIND.value,
+        category=AuditCategory.EXPORT,
+        summary=f"导出职称申报审核列表（{done} 条）",
+        detail={"filters": _filter_words(session, tab, chosen), "rows": done},
+    )
+    session.commit()
     return QueueExport(out.getvalue(), done)
 
 

@@ -25,8 +25,10 @@ from sqlalchemy import ColumnElement, Select, case, extract, false, func, litera
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from ahportal.db import begin_write
 from ahportal.io.templates import neutralise
 from ahportal.models import (
+    AuditCategory,
     Declaration,
     DeclarationStatus,
     Division,
@@ -45,7 +47,7 @@ from ahportal.models import (
     TitleSeries,
     utcnow,
 )
-from ahportal.services import validation
+from ahportal.services import audit_log, validation
 from ahportal.services.audit_chain import (
     LEVEL_LABELS,
     ORDER,
@@ -850,6 +852,18 @@ def export_view(
     sheet.freeze_panes = "A3"
     out = io.BytesIO()
     book.save(out)
+    session.rollback()  # the read ends; the export's log row is its own transaction
+    begin_write(session)
+    audit_log.record(
+        session,
+        checked,
+        "statistics.export",
+        target_kind="statistics",
+        category=AuditCategory.EXPORT,
+        summary=f"导出统计分析：{table.title}",
+        detail={"view": name, "filters": describe_filters(session, chosen)},
+    )
+    session.commit()
     return out.getvalue()
 
 

@@ -63,6 +63,7 @@ STATISTICS_CASES: list[dict[str, Any]] = [
         "name": "statistics.export_view",
         "permission": statistics.VIEW,
         "call": _hefei_export,
+        "trace": "operation_log",  # an export is logged
         "inside": _seeded(CITY),
         "outside": _seeded(OTHER_CITY),
         "prepare": _data,
@@ -84,6 +85,7 @@ STATISTICS_CASES: list[dict[str, Any]] = [
         "name": "declarations.export_queue",
         "permission": declarations.AUDIT,
         "call": _queue_export,
+        "trace": "operation_log",
         "inside": _seeded(CITY),
         "outside": _seeded(OTHER_CITY),
         "prepare": _data,

@@ -270,7 +270,10 @@ def test_the_export_has_the_numbers_a_title_and_no_formula(session, actor_for, d
         name="territory",
         filters=Filters(plan_year=2026),
     )
-    assert db_snapshot(session) == before
+    after = db_snapshot(session)
+    earlier = before.pop("operation_log")
+    logged = [r for r in after.pop("operation_log") if r not in earlier]
+    assert after == before and len(logged) == 1 and "statistics.export" in logged[0]
     sheet = load_workbook(io.BytesIO(data_bytes)).active
     title = sheet["A1"].value
     assert "按地区" in title and "申报年度 2026" in title and "导出时间" in title
