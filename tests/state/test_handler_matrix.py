@@ -345,6 +345,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "next_page": (),
             "previous_page": (),
             "approve_selected": (),
+            "export": (),
         },
         {"toggle_selected", "set_batch_opinion"},
         ["rows"],
