@@ -17,6 +17,7 @@ from ahportal.models import (
     DeclarationStatus,
     EntrySource,
     HrLevel,
+    LeaderResult,
     LibraryStatus,
     PlanStatus,
     Role,
@@ -54,6 +55,9 @@ _LABELS: tuple[tuple[Enum, str, str], ...] = (
     (DeclarationStatus.RETURNED, "已退回", "red"),
     (DeclarationStatus.TERMINATED, "已终止", "gray"),
     (DeclarationStatus.PASSED, "审核通过", "green"),
+    (LeaderResult.LEADER, "入选带头人", "green"),
+    (LeaderResult.RESERVE, "入选后备人选", "green"),
+    (LeaderResult.NONE, "未入选", "gray"),
 )
 
 _HR_LEVEL_PREFIX = {HrLevel.PROVINCE: "省级", HrLevel.CITY: "市级", HrLevel.COUNTY: "县级"}
@@ -144,3 +148,8 @@ def text_fields(model: Any) -> dict[str, str]:
         else:
             out[key] = "" if value is None else str(value)
     return out
+
+
+def records_leader_results(actor: Any) -> bool:
+    """The provincial HR bureau, the last level of a leader case, records its result."""
+    return actor is not None and actor.hr_level is HrLevel.PROVINCE

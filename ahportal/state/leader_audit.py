@@ -14,7 +14,6 @@ from typing import Any
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import HrLevel
 from ahportal.services import attachments, leader_form, leader_plans, leaders, validation
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.permissions import require
@@ -260,7 +259,7 @@ class LeaderQueueState(PortalState, PagingMixin, BatchMixin):
         except DomainError:
             self.options, self.records_results = {}, False
             return
-        self.records_results = actor is not None and actor.hr_level is HrLevel.PROVINCE
+        self.records_results = display.records_leader_results(actor)
         self.options = {
             "plan": [{"value": str(c.id), "label": c.name} for c in found.plans],
             "unit": [{"value": str(c.id), "label": c.name} for c in found.units],

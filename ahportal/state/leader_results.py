@@ -4,12 +4,12 @@ SQL, and 导出 to Excel with the current filters."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import LeaderResult, utcnow
 from ahportal.services import leaders
 from ahportal.services.errors import DomainError
 from ahportal.services.formatting import local_time
@@ -69,7 +69,7 @@ class LeaderResultsState(PortalState, PagingMixin):
                 "candidacy": r.candidacy_label,
                 "discipline": r.discipline,
                 "result": r.result_label,
-                "color": "green" if r.result is not LeaderResult.NONE else "gray",
+                "color": display.status_color(r.result),
                 "result_at": display.when(r.result_at),
             }
             for r in rows
@@ -110,7 +110,7 @@ class LeaderResultsState(PortalState, PagingMixin):
             data = await asyncio.to_thread(_build, self._actor, self._filters())
         except DomainError as exc:
             return notify.error(exc.message)
-        stamp = local_time(utcnow()).replace("-", "")[:8]
+        stamp = local_time(datetime.now(UTC)).replace("-", "")[:8]
         name = f"学术和技术带头人评审结果{stamp}.xlsx"
         return [
             rx.download(data=data, filename=name, mime_type=XLSX),
