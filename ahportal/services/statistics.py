@@ -499,12 +499,14 @@ def _by_unit(session: Session, actor: Actor, root: Division, filters: Filters) -
 
 def _territory_key(root: Division) -> Any:
     """The level below the root a unit's 属地 falls in: a city (or a 省直管县, reported to
-    the province directly) under the province, a county under a city; the root's own code
-    for units sitting at the root itself (省直单位 / 市直单位)."""
+    the province directly) under the province, a county under a city, a unit in a county;
+    the root's own code for units sitting at the root itself (省直单位 / 市直单位)."""
     code = col(Organization.division_code)
     if root.level is DivisionLevel.PROVINCE:
         city = func.substr(code, 1, 4) + literal("00")
         return case((code.in_(sorted(PROVINCE_ADMINISTERED_COUNTIES)), code), else_=city)
+    if root.level is DivisionLevel.COUNTY:
+        return col(Organization.id)  # a county's rows are its units
     return code
 
 
@@ -528,18 +530,20 @@ def _by_territory(session: Session, actor: Actor, root: Division, filters: Filte
         return found.name if found else code
 
     def drillable(code: str) -> bool:
+        """A city or county below the root (a county's level below is its units)."""
         found = divisions.get(code)
-        return (
-            code != root.code
-            and found is not None
-            and found.level is DivisionLevel.CITY
-            and root.level is DivisionLevel.PROVINCE
-        )
+        return code != root.code and found is not None and found.level is not root.level
 
-    frame["code"] = frame["key"].astype(str)
-    frame["territory"] = frame["code"].map(label)
-    frame["drill"] = frame["code"].map(drillable)
-    frame = frame.sort_values("code")
+    if root.level is DivisionLevel.COUNTY:
+        units = _names(session, Organization, [int(k) for k in frame["key"]])
+        frame["code"] = ""
+        frame["territory"] = frame["key"].map(lambda k: units.get(int(k), ""))
+        frame["drill"] = False
+    else:
+        frame["code"] = frame["key"].astype(str)
+        frame["territory"] = frame["code"].map(label)
+        frame["drill"] = frame["code"].map(drillable)
+    frame = frame.sort_values(["code", "territory"])
     home = _home(session, actor)
     parent = None
     if root.code != home.code and root.parent_code:

@@ -47,7 +47,7 @@ def test_the_province_sees_every_city_and_the_province_administered_county(
         "省直单位": False,
         "合肥市": True,
         "芜湖市": True,
-        "广德市": False,
+        "广德市": True,  # a 省直管县: its units are the level below
     }
     assert table.total is not None and table.total["total"] == 9
     assert table.total["pass_share"] == pytest.approx(3 / 9)
@@ -61,8 +61,12 @@ def test_drilling_into_a_city_shows_its_counties_and_the_way_back(session, actor
         "蜀山区": (2, 1, 0, 0, 1),
         "肥西县": (1, 0, 1, 0, 0),
     }
-    assert not any(r["drill"] for r in table.rows)
+    drills = {r["territory"]: r["drill"] for r in table.rows}
+    assert drills == {"市直单位": False, "蜀山区": True, "肥西县": True}
     assert table.parent_code == "340000" and table.territory_name == "合肥市"
+    county = _view(session, actor_for("hr-340000"), "territory", territory="340104")
+    assert _counts(county, "territory") == {"希望小学": (2, 1, 0, 0, 1)}
+    assert county.parent_code == "340100" and not any(r["drill"] for r in county.rows)
 
 
 def test_a_city_bureau_sees_no_other_city(session, actor_for, data):
@@ -86,7 +90,7 @@ def test_a_city_bureau_does_not_count_its_province_administered_county(session, 
 
 def test_a_county_bureau_sees_its_county(session, actor_for, data):
     table = _view(session, actor_for("hr-340104"), "territory")
-    assert _counts(table, "territory") == {"蜀山区": (2, 1, 0, 0, 1)}
+    assert _counts(table, "territory") == {"希望小学": (2, 1, 0, 0, 1)}  # its units
 
 
 def test_by_status_year_and_month(session, actor_for, data):
