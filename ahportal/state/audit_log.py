@@ -8,29 +8,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import reflex as rx
 from sqlmodel import Session
 
 from ahportal.db import session_scope
-from ahportal.models import ROLE_LABELS, AuditResult, utcnow
 from ahportal.services import audit_log
 from ahportal.services.audit_log import AuditEntry, Filters
 from ahportal.services.errors import DomainError, NotSignedIn, PermissionDenied
-from ahportal.services.formatting import local_time
+from ahportal.services.formatting import CHINA, local_time
 from ahportal.services.permissions import Actor
+from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_RESULT_COLORS = {
-    AuditResult.SUCCESS: "green",
-    AuditResult.FAILURE: "red",
-    AuditResult.LOCKED: "orange",
-    AuditResult.REFUSED: "gray",
-}
+_RESULT_COLORS = {"success": "green", "failure": "red", "locked": "orange", "refused": "gray"}
 
 
 def _row(entry: AuditEntry) -> dict[str, str]:
@@ -38,14 +34,14 @@ def _row(entry: AuditEntry) -> dict[str, str]:
         "time": local_time(entry.created_at),
         "who": entry.actor_name or "—",
         "username": entry.username or "—",
-        "role": ROLE_LABELS[entry.role] if entry.role else "—",
+        "role": display.role_label(entry.role) if entry.role else "—",
         "org": entry.org_name or "—",
         "category": audit_log.CATEGORY_LABELS[entry.category],
         "summary": entry.summary,
         "target": entry.target or "—",
         "ip": entry.ip or "—",
         "result": audit_log.RESULT_LABELS[entry.result],
-        "color": _RESULT_COLORS[entry.result],
+        "color": _RESULT_COLORS.get(entry.result.value, "gray"),
     }
 
 
@@ -170,7 +166,7 @@ class AuditLogState(PortalState, PagingMixin):
             data = await asyncio.to_thread(_export, self._actor, filters)
         except DomainError as exc:
             return notify.error(exc.message)
-        stamp = local_time(utcnow()).replace("-", "").replace(":", "").replace(" ", "")
+        stamp = datetime.now(CHINA).strftime("%Y%m%d%H%M")
         return [
             rx.download(data=data, filename=f"操作日志{stamp}.xlsx", mime_type=XLSX),
             notify.success("已导出操作日志"),

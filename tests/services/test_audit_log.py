@@ -395,3 +395,15 @@ def test_months_before_clips_to_the_months_end():
     moment = datetime(2026, 8, 31, 12, 0, tzinfo=UTC)
     assert audit_archive.months_before(moment, 6) == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
     assert audit_archive.months_before(moment, 12) == datetime(2025, 8, 31, 12, 0, tzinfo=UTC)
+
+
+def test_the_auth_routes_trust_x_forwarded_for_only_behind_configured_proxies(monkeypatch):
+    from starlette.requests import Request
+
+    from ahportal.auth import routes
+
+    forwarded = [(b"x-forwarded-for", b"198.51.100.9, 10.0.0.2")]
+    request = Request({"type": "http", "headers": forwarded, "client": ("10.0.0.1", 5000)})
+    for hops, expected in ((0, "10.0.0.1"), (1, "10.0.0.2"), (2, "198.51.100.9"), (3, "10.0.0.1")):
+        monkeypatch.setattr(routes, "_trusted_proxy_hops", lambda hops=hops: hops)
+        assert routes.client_ip(request) == expected
