@@ -294,7 +294,10 @@ def statistics_page() -> rx.Component:
                 min_width="0",
             ),
             _charts(),
-            columns=rx.breakpoints(initial="1", lg="2"),
+            # The table gets the wider share: its seven columns fit without scrolling.
+            grid_template_columns=rx.breakpoints(
+                initial="minmax(0, 1fr)", lg="minmax(0, 3fr) minmax(0, 2fr)"
+            ),
             gap="1rem",
             width="100%",
         ),
