@@ -38,13 +38,19 @@ run: install
 	AHPORTAL_MODE=$${AHPORTAL_MODE:-dev} AHPORTAL_PORT=$(PORT) \
 	  $(BIN)/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
+# Service and state tests on TEST_WORKERS processes (pytest-xdist, each with its own
+# template database), then the browser tests, which share one served portal, in one.
+# Either run collecting nothing fails (pytest exit code 5).
+TEST_WORKERS ?= 2
+
 test: install browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -m e2e
 
 # The whole suite again on the PostgreSQL server (a fresh database per test).
 test-pg: install browser
-	AHPORTAL_TEST_PG_URL=$${AHPORTAL_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
-	  $(BIN)/python -m pytest
+	export AHPORTAL_TEST_PG_URL=$${AHPORTAL_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}; \
+	  $(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) && $(BIN)/python -m pytest -m e2e
 
 lint: install
 	$(BIN)/ruff check ahportal tests bench
