@@ -243,6 +243,15 @@ ROUTES: tuple[Route, ...] = (
         loader="ahportal.state.leader_results:LeaderResultsState.load",
     ),
     Route(
+        "/statistics",
+        "统计分析",
+        "ahportal.pages.statistics:statistics_page",
+        "statistics.view",
+        menu_label="统计分析",
+        icon="chart-column",
+        loader="ahportal.state.statistics:StatisticsState.load",
+    ),
+    Route(
         "/unit/info",
         "单位信息",
         "ahportal.pages.unit_info:unit_info_page",
@@ -271,6 +280,16 @@ ROUTES: tuple[Route, ...] = (
         group=MANAGEMENT,
         icon="key-round",
         loader="ahportal.state.ops:OpsAccountsState.load",
+    ),
+    Route(
+        "/ops/audit-log",
+        "操作日志",
+        "ahportal.pages.audit_log:audit_log_page",
+        "audit_log.view",
+        menu_label="操作日志",
+        group=MANAGEMENT,
+        icon="scroll-text",
+        loader="ahportal.state.audit_log:AuditLogState.load",
     ),
     Route(
         "/account/password",
