@@ -22,7 +22,6 @@ from ahportal.models import (
     DeclarationMaterial,
     DeclarationStatus,
     Division,
-    LibraryAttachment,
     LibraryEntry,
     LibraryStatus,
     Organization,
@@ -40,6 +39,7 @@ from ahportal.services import (
     audit_log,
     declaration_files,
     declarations,
+    library,
     validation,
     workflow,
 )
@@ -481,23 +481,6 @@ def import_materials(
                 continue
             if count >= MAX_MATERIALS:
                 raise ValidationFailed("entries", f"每份申报最多导入 {MAX_MATERIALS} 条材料")
-            files: list[dict[str, Any]] = []
-            for attachment in session.exec(
-                select(LibraryAttachment).where(col(LibraryAttachment.entry_id) == entry.id)
-            ):
-                path = attachments.path_of(attachment.storage_key)
-                if path is None:
-                    continue
-                key = attachments.store(path.read_bytes())
-                stored.append(key)
-                files.append(
-                    {
-                        "filename": attachment.filename,
-                        "content_type": attachment.content_type,
-                        "size": attachment.size,
-                        "storage_key": key,
-                    }
-                )
             session.add(
                 DeclarationMaterial(
                     declaration_id=declaration.id or 0,
@@ -505,7 +488,7 @@ def import_materials(
                     category=entry.category,
                     title=entry.title,
                     data=dict(entry.data),
-                    files=files,
+                    files=library.copy_entry_files(session, entry.id or 0, stored),
                 )
             )
             count += 1

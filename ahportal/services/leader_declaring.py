@@ -30,7 +30,6 @@ from ahportal.models import (
     LeaderDeclaration,
     LeaderMaterial,
     LeaderPlan,
-    LibraryAttachment,
     LibraryEntry,
     LibraryStatus,
     Organization,
@@ -38,7 +37,7 @@ from ahportal.models import (
     PlanStatus,
     utcnow,
 )
-from ahportal.services import attachments, audit_log, leaders, validation, workflow
+from ahportal.services import attachments, audit_log, leaders, library, validation, workflow
 from ahportal.services.errors import InvalidTransition, NotFound, ValidationFailed
 from ahportal.services.library_catalog import BY_CODE, TITLE_GRADES
 from ahportal.services.masking import mask_id_number
@@ -483,28 +482,6 @@ def approved_entries(
     ]
 
 
-def _copied_files(session: Session, entry_id: int, stored: list[str]) -> list[dict[str, Any]]:
-    """Copies of an entry's proof files under new keys (so library changes keep them)."""
-    files: list[dict[str, Any]] = []
-    for attachment in session.exec(
-        select(LibraryAttachment).where(col(LibraryAttachment.entry_id) == entry_id)
-    ):
-        path = attachments.path_of(attachment.storage_key)
-        if path is None:
-            continue
-        key = attachments.store(path.read_bytes())
-        stored.append(key)
-        files.append(
-            {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "storage_key": key,
-            }
-        )
-    return files
-
-
 def import_materials(
     session: Session, *, actor: Actor | None, declaration_id: object, entry_ids: list[object]
 ) -> int:
@@ -544,7 +521,7 @@ def import_materials(
                     category=entry.category,
                     title=entry.title,
                     data=dict(entry.data),
-                    files=_copied_files(session, entry.id or 0, stored),
+                    files=library.copy_entry_files(session, entry.id or 0, stored),
                 )
             )
             added += 1

@@ -581,6 +581,33 @@ def attachment_for(
     return (str(path), row.filename, row.content_type) if path else None
 
 
+def copy_entry_files(session: Session, entry_id: int, stored: list[str]) -> list[dict[str, Any]]:
+    """Copies of an entry's proof files under new keys, for a declaration's snapshot of it
+    (so later library changes keep them): [{"filename", "content_type", "size",
+    "storage_key"}, …]. Each new key is appended to `stored`, for the caller to remove if
+    its transaction fails."""
+    copies: list[dict[str, Any]] = []
+    for attachment in session.exec(
+        select(LibraryAttachment)
+        .where(col(LibraryAttachment.entry_id) == entry_id)
+        .order_by(col(LibraryAttachment.id))
+    ):
+        path = files.path_of(attachment.storage_key)
+        if path is None:
+            continue
+        key = files.store(path.read_bytes())
+        stored.append(key)
+        copies.append(
+            {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "storage_key": key,
+            }
+        )
+    return copies
+
+
 # ---- the unit's side (业绩档案) -----------------------------------------------------------------
 
 
