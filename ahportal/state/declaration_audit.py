@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import utcnow
 from ahportal.services import attachments, declaration_files, declarations
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.services.formatting import local_time
@@ -350,7 +350,9 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
         if not result.rows:
             yield notify.info("没有符合条件的申报可导出")
             return
-        stamp = local_time(utcnow()).replace("-", "").replace(":", "").replace(" ", "")[:12]
+        stamp = (
+            local_time(datetime.now(UTC)).replace("-", "").replace(":", "").replace(" ", "")[:12]
+        )
         yield rx.download(data=result.data, filename=f"职称申报审核_{stamp}.xlsx", mime_type=XLSX)
         yield notify.success(f"已导出 {result.rows:,} 条申报")
 

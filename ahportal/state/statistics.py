@@ -4,29 +4,25 @@ funnel, a monthly trend), the territory drill-down and 导出 of the chosen view
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 
 from ahportal.db import session_scope
-from ahportal.models import DeclarationStatus, utcnow
 from ahportal.services import statistics
 from ahportal.services.errors import DomainError
 from ahportal.services.formatting import local_time
 from ahportal.services.permissions import Actor
 from ahportal.services.statistics import StatTable
+from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.notice import notify
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = ("plan_year", "series_id", "level_id", "territory", "date_from", "date_to")
-# The funnel's colours, one per status (the badges' hues).
-_FUNNEL_COLOURS = {
-    DeclarationStatus.AUDITING.value: "#d97706",
-    DeclarationStatus.PASSED.value: "#15803d",
-    DeclarationStatus.RETURNED.value: "#b91c1c",
-    DeclarationStatus.TERMINATED.value: "#6b7280",
-}
+# The funnel's colours: each status's badge hue (display.status_color) as a chart fill.
+_HUES = {"amber": "#d97706", "green": "#15803d", "red": "#b91c1c", "gray": "#6b7280"}
 # At most this many rows on screen (by unit: the largest first); 导出 has them all.
 SHOWN_ROWS = 200
 
@@ -143,7 +139,11 @@ class StatisticsState(PortalState):
         ]
         totals = territory.total or {}
         counts = [
-            (int(totals.get(status.value, 0)), label, _FUNNEL_COLOURS[status.value])
+            (
+                int(totals.get(status.value, 0)),
+                label,
+                _HUES.get(display.status_color(status), "#6b7280"),
+            )
             for status, label in statistics.STATUS_COLUMNS.items()
         ]
         self.status_chart = [
@@ -212,7 +212,9 @@ class StatisticsState(PortalState):
             data = await asyncio.to_thread(_export, self._actor, self.view, dict(self.filters))
         except DomainError as exc:
             return notify.error(exc.message)
-        stamp = local_time(utcnow()).replace("-", "").replace(":", "").replace(" ", "")[:12]
+        stamp = (
+            local_time(datetime.now(UTC)).replace("-", "").replace(":", "").replace(" ", "")[:12]
+        )
         label = statistics.VIEWS.get(self.view, "统计")
         return [
             rx.download(data=data, filename=f"统计分析_{label}_{stamp}.xlsx", mime_type=XLSX),
