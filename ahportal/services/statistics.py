@@ -21,7 +21,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import ColumnElement, Select, case, extract, false, func, literal
+from sqlalchemy import ColumnElement, Select, case, extract, false, func, literal, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -199,8 +199,13 @@ def _root(session: Session, actor: Actor, filters: Filters) -> Division:
     return division
 
 
-def _unit_ids(actor: Actor, root: Division) -> Select[Any]:
-    """The ids of the units inside the actor's scope and the chosen territory."""
+def _unit_ids(actor: Actor, root: Division) -> Select[Any] | None:
+    """The ids of the units inside the actor's scope and the chosen territory; None when
+    that is every unit (a bureau or committee looking at the whole province: every unit's
+    属地 lies in it), so the views need no per-row unit check."""
+    whole = root.level is DivisionLevel.PROVINCE
+    if whole and actor.role in (Role.HR_BUREAU, Role.COMMITTEE_ORGANIZER):
+        return None
     units = sa_select(col(Organization.id)).where(
         col(Organization.kind) == OrgKind.UNIT, _territory_clause(root)
     )
@@ -213,10 +218,16 @@ def _unit_ids(actor: Actor, root: Division) -> Select[Any]:
     return units.where(false())
 
 
+def _in_units(column: Any, actor: Actor, root: Division) -> ColumnElement[bool]:
+    """`column` (a unit id) inside the actor's scope and the territory."""
+    units = _unit_ids(actor, root)
+    return true() if units is None else col(column).in_(units)
+
+
 def _declaration_where(actor: Actor, root: Division, filters: Filters) -> ColumnElement[bool]:
     """Declarations inside the scope and the filters (the one clause every view uses)."""
-    where = (col(Declaration.status) != DeclarationStatus.DRAFT) & col(Declaration.unit_id).in_(
-        _unit_ids(actor, root)
+    where = (col(Declaration.status) != DeclarationStatus.DRAFT) & _in_units(
+        Declaration.unit_id, actor, root
     )
     if actor.role is Role.COMMITTEE_ORGANIZER:
         plans = sa_select(col(ReviewPlan.id)).where(
@@ -439,8 +450,12 @@ def _plain(value: Any) -> Any:
 
 def _by_reference(name: str, label: str, model: Any, column: Any) -> Any:
     def build(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-        # No specialty (a plan open to every specialty) groups as 0: 未分专业.
-        rows = _grouped(session, actor, root, filters, func.coalesce(col(column), 0))
+        # No specialty (a plan open to every specialty) groups as 0: 未分专业. Grouped by the
+        # bare column (its covering index gives the order), the NULL mapped here.
+        rows = [
+            (key or 0, status, n)
+            for key, status, n in _grouped(session, actor, root, filters, col(column))
+        ]
         frame = _status_frame(rows)
         names = _names(session, model, [int(k) for k in frame["key"] if k])
         frame["name"] = frame["key"].map(lambda k: names.get(int(k), "未分专业"))
@@ -699,7 +714,7 @@ def _durations(session: Session, actor: Actor, root: Division, filters: Filters)
 def _quotas(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     """岗位核准: approved, used and remaining posts per unit and level (a plan year filter
     picks the quota year; a committee organizer has no units, so no rows)."""
-    where: ColumnElement[bool] = col(PostQuota.unit_id).in_(_unit_ids(actor, root))
+    where: ColumnElement[bool] = _in_units(PostQuota.unit_id, actor, root)
     if actor.role is Role.COMMITTEE_ORGANIZER:
         where = where & false()
     if filters.plan_year:
@@ -757,9 +772,9 @@ def _quotas(session: Session, actor: Actor, root: Division, filters: Filters) ->
 
 def _library(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     """个人业绩库 entries waiting for their unit's audit (待审核), per unit."""
-    where: ColumnElement[bool] = (col(LibraryEntry.status) == LibraryStatus.PENDING) & col(
-        LibraryEntry.unit_id
-    ).in_(_unit_ids(actor, root))
+    where: ColumnElement[bool] = (col(LibraryEntry.status) == LibraryStatus.PENDING) & _in_units(
+        LibraryEntry.unit_id, actor, root
+    )
     if actor.role is Role.COMMITTEE_ORGANIZER:
         where = where & false()
     query = (
