@@ -443,9 +443,9 @@ REFUSED = {
 }
 
 
-# Modules that add States to the matrix (带头人, 操作日志, 统计分析): each exports MATRIX and REFUSED
-# as above, make_ids(session, actor_for) → the placeholders' ids, and forge(state, ids) to
-# set a State up as if its dialog had been forged open.
+# Modules that add States to the matrix (带头人, 操作日志, 统计分析): each exports MATRIX and
+# REFUSED as above, make_ids(session, actor_for) → the placeholders' ids, and forge(state,
+# ids) to set a State up as if its dialog had been forged open.
 EXTRA_CASES = [
     importlib.import_module(name)
     for name in (
