@@ -72,9 +72,13 @@ def test_a_city_bureau_filters_drills_down_and_exports(
         expect(page.locator(f"{chart} svg").first).to_be_visible()
     expect(page.locator("#chart-territory .recharts-bar-rectangle").first).to_be_visible()
 
-    # Filter: plan year 2026 leaves #3, #5, #6 (#4 and #7 are of 2025).
+    # Filter: plan year 2026 (#4 and #7 are of 2025). Other browser tests declare in 合肥市
+    # too, on the same served database: the figures are compared with its tables.
     page.select_option("#statistics-year", "2026")
-    expect(page.locator("#statistics-table tbody tr").last).to_contain_text("3")
+    expected = _counts_by_status(portal_db_url, 2026)
+    expect(page.locator("#statistics-table tbody tr").last).to_contain_text(
+        f"{sum(expected.values()):,}"
+    )
     expect(page.locator("#statistics-table")).not_to_contain_text("肥西县")
     screenshot(page, "statistics-hefei-2026")
 
@@ -97,8 +101,7 @@ def test_a_city_bureau_filters_drills_down_and_exports(
     header = [c.value for c in sheet[2]]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
     total = dict(zip(header, rows["合计"], strict=True))
-    expected = _counts_by_status(portal_db_url, 2026)
-    assert total["申报总数"] == sum(expected.values()) == 3
+    assert total["申报总数"] == sum(expected.values()) >= 3
     for status, label in (("passed", "审核通过"), ("auditing", "审核中"), ("terminated", "已终止")):
         assert total[label] == expected.get(status, 0)
     for row in sheet.iter_rows(values_only=True):
