@@ -81,6 +81,7 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         _build_template(_pg_url(name), root / "storage")
         yield name
+        _maker.close()
         _dropper.drain()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -131,11 +132,11 @@ class _Dropper:
 _dropper = _Dropper()
 
 
-def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[], None]]:
-    """A fresh database copied from the template; returns (url, drop)."""
-    if PG_SERVER_URL:
-        name = f"ahportal_t_{os.getpid()}_{next(_counter)}"
-        admin = _pg_admin_engine()
+def _copy_pg(template: str) -> str:
+    """CREATE DATABASE … TEMPLATE: a new copy's name."""
+    name = f"ahportal_t_{os.getpid()}_{next(_counter)}"
+    admin = _pg_admin_engine()
+    try:
         with admin.connect() as conn:
             # FILE_COPY (PostgreSQL 15+): for a database this small it is faster than the
             # default WAL_LOG, whose copies are also slower to drop (measured here: 0.15 +
@@ -143,7 +144,72 @@ def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[
             modern = conn.dialect.server_version_info >= (15,)
             strategy = " STRATEGY FILE_COPY" if modern else ""
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy}'))
+    finally:
         admin.dispose()
+    return name
+
+
+class _Maker:
+    """Keeps the next copies of the template ready on a background thread, so a test does
+    not wait for its CREATE DATABASE; what is left at the end is dropped."""
+
+    AHEAD = 2
+
+    def __init__(self) -> None:
+        self._ready: queue.Queue[str | BaseException] = queue.Queue(maxsize=self.AHEAD)
+        self._template = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                made: str | BaseException = _copy_pg(self._template)
+            except BaseException as error:  # handed to the test that takes it
+                made = error
+            while not self._stop.is_set():
+                try:
+                    self._ready.put(made, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                if isinstance(made, str):
+                    _dropper.drop(made)
+
+    def take(self, template: str) -> str:
+        if self._thread is not None and template != self._template:
+            self.close()
+        if self._thread is None:
+            self._template, self._stop = template, threading.Event()
+            self._ready = queue.Queue(maxsize=self.AHEAD)
+            self._thread = threading.Thread(target=self._run, name="pg-maker", daemon=True)
+            self._thread.start()
+        made = self._ready.get()
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def close(self) -> None:
+        """Stop making copies and drop the ones made ahead."""
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        while not self._ready.empty():
+            made = self._ready.get_nowait()
+            if isinstance(made, str):
+                _dropper.drop(made)
+
+
+_maker = _Maker()
+
+
+def make_database_copy(template: str, target_dir: Path) -> tuple[str, Callable[[], None]]:
+    """A fresh database copied from the template; returns (url, drop)."""
+    if PG_SERVER_URL:
+        name = _maker.take(template)
         return _pg_url(name), lambda: _dropper.drop(name)
     path = target_dir / f"test-{next(_counter)}.db"
     shutil.copyfile(template, path)

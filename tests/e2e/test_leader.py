@@ -166,7 +166,10 @@ def _upload_scan(page: Page, name: str = "推荐意见（盖章）.pdf") -> None
     page.locator("#leader-recommendation-upload input[type=file]").set_input_files(
         {"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes()}
     )
-    expect(page.locator("#leader-recommendation-message")).to_contain_text("已上传单位推荐意见")
+    # Under load (the PostgreSQL browser run) the stored upload can take a few seconds.
+    expect(page.locator("#leader-recommendation-message")).to_contain_text(
+        "已上传单位推荐意见", timeout=15_000
+    )
     expect(page.locator("#leader-recommendation-link")).to_have_text(name)
 
 
