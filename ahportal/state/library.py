@@ -18,6 +18,7 @@ from ahportal.services.library_catalog import BY_CODE, CATEGORIES
 from ahportal.services.permissions import Actor, require
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.file_uploads import save_uploads
 from ahportal.state.imports import XLSX, ImportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -290,26 +291,19 @@ class LibraryState(PortalState, PagingMixin, ImportMixin):
         if not self.edit_id:
             self.file_error = "请先保存业绩信息，再上传附件"
             return None
-        if not files:
-            self.file_error = "请选择文件：" + attachments.rules_message()
-            return None
-        limit = attachments.limit_mb() * 1024 * 1024
-        added = 0
-        for upload in files[:5]:
-            data = await upload.read(limit + 1)
-            try:
-                with session_scope() as session:
-                    library.add_attachment(
-                        session,
-                        actor=self._actor(session),
-                        entry_id=self.edit_id,
-                        filename=upload.name or upload.filename or "附件",
-                        data=data,
-                    )
-            except DomainError as exc:
-                self.file_error = f"{upload.name or '附件'}：{exc.message}"
-                break
-            added += 1
+        entry_id = self.edit_id
+
+        def save(name: str, data: bytes) -> None:
+            with session_scope() as session:
+                library.add_attachment(
+                    session,
+                    actor=self._actor(session),
+                    entry_id=entry_id,
+                    filename=name,
+                    data=data,
+                )
+
+        added, self.file_error = await save_uploads(files, save)
         self._refresh_files()
         # Shown beside the button, not as a notice: an upload's HTTP response stays open
         # until every event it chains has finished, and a notice's timer would hold it.
