@@ -183,6 +183,27 @@ def page(context: BrowserContext) -> Page:
 
 
 @pytest.fixture
+def pages(browser: Browser, portal: str) -> Iterator[dict[str, Page]]:
+    """A fresh browser profile per account, kept for the test: pages["unit"] and so on."""
+    made: dict[str, Page] = {}
+
+    class Pages(dict):  # type: ignore[type-arg]
+        def __missing__(self, login: str) -> Page:
+            context = browser.new_context(
+                base_url=portal, locale="zh-CN", viewport={"width": 1280, "height": 900}
+            )
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            made[login] = page
+            self[login] = page
+            return page
+
+    yield Pages()
+    for page in made.values():
+        page.context.close()
+
+
+@pytest.fixture
 def console_messages(page: Page) -> list[str]:
     """Console messages and uncaught errors of the test's page, as "type: text"."""
     messages: list[str] = []

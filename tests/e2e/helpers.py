@@ -383,3 +383,30 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
             summary = (node.get("failureSummary") or "").replace("\n", " ")
             lines.append(f"    {node['target']}: {summary}")
     return "\n".join(lines)
+
+
+# Reflex refuses a second upload on one upload id while the first one's response is still
+# open ("Upload already in progress"): a refused file's message can show before that
+# response ends, and a file chosen in that moment is dropped. A person is never that fast;
+# a test is. choose_files counts the page's open XHRs (uploads are the only ones) and waits
+# for none before it picks the next file.
+_UPLOAD_TRACKER = """
+() => {
+  if (window.__ahOpenRequests !== undefined) return;
+  let open = 0;
+  Object.defineProperty(window, "__ahOpenRequests", { get: () => open });
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    open += 1;
+    this.addEventListener("loadend", () => { open -= 1; }, { once: true });
+    return send.call(this, body);
+  };
+}
+"""
+
+
+def choose_files(page: Page, selector: str, files: Any) -> None:
+    """Pick files in an upload's input once no earlier upload of the page is answering."""
+    page.evaluate(_UPLOAD_TRACKER)
+    page.wait_for_function("() => window.__ahOpenRequests === 0")
+    page.locator(selector).set_input_files(files)

@@ -17,10 +17,9 @@ bureau made here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, col, select
 
@@ -41,7 +40,13 @@ from ahportal.services import bindings
 from ahportal.services.govnet import sign_in_govnet as govnet_sign_in
 from ahportal.services.passwords import hash_password
 from ahportal.services.permissions import actor_for_account
-from tests.e2e.helpers import DEMO_PASSWORD, screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import (
+    DEMO_PASSWORD,
+    choose_files,
+    screenshot,
+    sign_in_govnet,
+    sign_in_password,
+)
 from tests.e2e.test_accessibility import _assert_accessible
 from tests.factories import (
     library_entry_of,
@@ -144,23 +149,6 @@ def _used_posts(db_url: str) -> int:
         engine.dispose()
 
 
-@pytest.fixture
-def pages(browser: Browser, portal: str) -> Iterator[dict[str, Page]]:
-    """A fresh browser context per account, kept for the test."""
-    made: dict[str, Page] = {}
-
-    class Pages(dict):  # type: ignore[type-arg]
-        def __missing__(self, login: str) -> Page:
-            page = browser.new_context(base_url=portal, locale="zh-CN").new_page()
-            made[login] = page
-            self[login] = page
-            return page
-
-    yield Pages()
-    for page in made.values():
-        page.context.close()
-
-
 def _notice(page: Page, text: str) -> None:
     expect(page.locator(NOTICES).filter(has_text=text).last).to_be_visible()
     expect(page.locator(NOTICES).filter(has_text="系统繁忙")).to_have_count(0)
@@ -228,8 +216,10 @@ def _audit(page: Page, portal: str, login: str, person: str, action: str = "appr
         page.get_by_role("radio", name=kw["occupy"]).click()
         page.fill("#post-note", "占用本单位正高级岗位一个")
     if kw.get("proof"):  # 单位相关证明材料, sent with the 通过
-        page.locator("#unit-proof-upload input[type=file]").set_input_files(
-            {"name": kw["proof"], "mimeType": "application/pdf", "buffer": pdf_bytes()}
+        choose_files(
+            page,
+            "#unit-proof-upload input[type=file]",
+            {"name": kw["proof"], "mimeType": "application/pdf", "buffer": pdf_bytes()},
         )
         expect(page.locator("#unit-proof-upload-message")).to_contain_text("已上传 1 个证明材料")
         expect(page.locator("#unit-files")).to_contain_text("待随“通过”提交")
@@ -256,13 +246,16 @@ def _download_is_pdf(page: Page, link) -> None:
 
 def _attach(page: Page) -> None:
     """申报附件: a file that is not what it claims is refused, a real PDF is listed."""
-    upload = page.locator("#declaration-upload input[type=file]")
-    upload.set_input_files(
-        {"name": "伪装.pdf", "mimeType": "application/pdf", "buffer": b"\x89PNG\r\n\x1a\n"}
+    choose_files(
+        page,
+        "#declaration-upload input[type=file]",
+        {"name": "伪装.pdf", "mimeType": "application/pdf", "buffer": b"\x89PNG\r\n\x1a\n"},
     )
     expect(page.locator("#declaration-upload-error")).to_contain_text("伪装.pdf：")
-    upload.set_input_files(
-        {"name": "学术交流证明.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    choose_files(
+        page,
+        "#declaration-upload input[type=file]",
+        {"name": "学术交流证明.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()},
     )
     expect(page.locator("#declaration-upload-message")).to_contain_text("已上传 1 个附件")
     expect(page.locator("#declaration-files")).to_contain_text("学术交流证明.pdf")

@@ -9,12 +9,11 @@ a termination bars the year; after the 截止审核日期 the unit is told it ca
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine
 from sqlmodel import Session, col, select
 
@@ -33,7 +32,7 @@ from ahportal.services import bindings, leader_declaring, leader_plans
 from ahportal.services.errors import ValidationFailed
 from ahportal.services.govnet import sign_in_govnet as govnet_sign_in
 from ahportal.services.permissions import actor_for_account
-from tests.e2e.helpers import screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import choose_files, screenshot, sign_in_govnet, sign_in_password
 from tests.e2e.test_accessibility import _assert_accessible
 from tests.factories import (
     ENTRY_VALUES,
@@ -126,25 +125,6 @@ def _case(db_url: str, name: str) -> LeaderDeclaration:
         engine.dispose()
 
 
-@pytest.fixture
-def pages(browser: Browser, portal: str) -> Iterator[dict[str, Page]]:
-    """A fresh browser context per account, kept for the test."""
-    made: dict[str, Page] = {}
-
-    class Pages(dict):  # type: ignore[type-arg]
-        def __missing__(self, login: str) -> Page:
-            page = browser.new_context(
-                base_url=portal, locale="zh-CN", viewport={"width": 1280, "height": 900}
-            ).new_page()
-            made[login] = page
-            self[login] = page
-            return page
-
-    yield Pages()
-    for page in made.values():
-        page.context.close()
-
-
 def _notice(page: Page, text: str) -> None:
     expect(page.locator(NOTICES).filter(has_text=text).last).to_be_visible()
     expect(page.locator(NOTICES).filter(has_text="系统繁忙")).to_have_count(0)
@@ -163,8 +143,10 @@ def _unit_opens(page: Page, portal: str, person: str) -> None:
 
 
 def _upload_scan(page: Page, name: str = "推荐意见（盖章）.pdf") -> None:
-    page.locator("#leader-recommendation-upload input[type=file]").set_input_files(
-        {"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    choose_files(
+        page,
+        "#leader-recommendation-upload input[type=file]",
+        {"name": name, "mimeType": "application/pdf", "buffer": pdf_bytes()},
     )
     # Under load (the PostgreSQL browser run) the stored upload can take a few seconds.
     expect(page.locator("#leader-recommendation-message")).to_contain_text(
@@ -221,8 +203,10 @@ def test_a_provincial_units_case_goes_through_its_department_to_a_result(
     path = download.value.path()
     assert path is not None and path.read_bytes()[:5] == b"%PDF-"
     # A picture renamed .pdf is not a scan of the stamped form (checked by content); then the PDF.
-    unit.locator("#leader-recommendation-upload input[type=file]").set_input_files(
-        {"name": "推荐.pdf", "mimeType": "application/pdf", "buffer": image_bytes()}
+    choose_files(
+        unit,
+        "#leader-recommendation-upload input[type=file]",
+        {"name": "推荐.pdf", "mimeType": "application/pdf", "buffer": image_bytes()},
     )
     expect(unit.locator("#leader-recommendation-error")).to_contain_text("PDF")
     _upload_scan(unit)
@@ -292,8 +276,10 @@ def test_a_county_units_pass_goes_to_its_county_bureau_and_returns_reach_the_app
     _unit_opens(unit, portal, returned)
     # A picture is turned away in the browser (only PDF is accepted), with the rule; a
     # PDF chosen next goes through.
-    unit.locator("#leader-recommendation-upload input[type=file]").set_input_files(
-        {"name": "推荐.png", "mimeType": "image/png", "buffer": image_bytes()}
+    choose_files(
+        unit,
+        "#leader-recommendation-upload input[type=file]",
+        {"name": "推荐.png", "mimeType": "image/png", "buffer": image_bytes()},
     )
     expect(unit.locator("#leader-recommendation-error")).to_contain_text("PDF")
     _upload_scan(unit)

@@ -37,7 +37,13 @@ from ahportal.services import bindings
 from ahportal.services.govnet import sign_in_govnet as govnet_sign_in
 from ahportal.services.passwords import hash_password
 from ahportal.services.permissions import actor_for_account
-from tests.e2e.helpers import DEMO_PASSWORD, screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import (
+    DEMO_PASSWORD,
+    choose_files,
+    screenshot,
+    sign_in_govnet,
+    sign_in_password,
+)
 from tests.factories import new_person_claims, pending_binding_of
 
 pytestmark = pytest.mark.e2e
@@ -145,8 +151,10 @@ def _add(page: Page, code: str, values: dict[str, str], attach: bytes | None = N
     page.click("#entry-save")
     _notice(page, "已保存为草稿")
     if attach is not None:
-        page.locator("#entry-files input[type=file]").set_input_files(
-            {"name": "证书.pdf", "mimeType": "application/pdf", "buffer": attach}
+        choose_files(
+            page,
+            "#entry-files input[type=file]",
+            {"name": "证书.pdf", "mimeType": "application/pdf", "buffer": attach},
         )
         expect(page.locator("#file-message")).to_contain_text("已上传 1 个附件")
         expect(page.locator("#entry-files-list")).to_contain_text("证书.pdf")
@@ -351,8 +359,10 @@ def test_library_from_entry_to_audit_and_imports(browser, portal: str, portal_db
         {**good, "病案号": "A002", "出院日期": date(2023, 12, 1)},  # before admission
         {**good, "病案号": "A001"},  # duplicate in the file
     ]
-    person.locator("#case-import input[type=file]").set_input_files(
-        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(bad)}
+    choose_files(
+        person,
+        "#case-import input[type=file]",
+        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(bad)},
     )
     expect(person.locator("#case-import-message")).to_contain_text("未导入任何数据")
     expect(person.locator("#case-import-errors")).to_contain_text("出院日期")
@@ -362,8 +372,10 @@ def test_library_from_entry_to_audit_and_imports(browser, portal: str, portal_db
     assert _cases(portal_db_url) == before
 
     rows = [{**good, "病案号": f"B{n:03d}"} for n in range(1, 26)]
-    person.locator("#case-import input[type=file]").set_input_files(
-        {"name": "cases.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(rows)}
+    choose_files(
+        person,
+        "#case-import input[type=file]",
+        {"name": "cases.xlsx", "mimeType": "application/octet-stream", "buffer": workbook(rows)},
     )
     expect(person.locator("#case-import-message")).to_contain_text("已导入 25 条病案")
     expect(person.locator("#cases-table tbody tr")).to_have_count(10)  # one SQL page

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from stdnum.cn import ric
 
-from tests.e2e.helpers import screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import choose_files, screenshot, sign_in_govnet, sign_in_password
 from tests.e2e.test_library import PDF, _add, _category, _notice, _row, _setup
 
 pytestmark = pytest.mark.e2e
@@ -76,8 +76,10 @@ def test_person_and_unit_buttons(browser, portal: str, portal_db_url: str) -> No
                 sheet.cell(5 + offset, column, values[label])
     out = io.BytesIO()
     book.save(out)
-    person.locator("#entry-import input[type=file]").set_input_files(
-        {"name": "著作.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()}
+    choose_files(
+        person,
+        "#entry-import input[type=file]",
+        {"name": "著作.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()},
     )
     expect(person.locator("#entry-import-message")).to_contain_text("已导入 2 条业绩")
     for title in ("内分泌诊疗规范", "糖尿病护理手册"):
@@ -132,8 +134,10 @@ def test_person_and_unit_buttons(browser, portal: str, portal_db_url: str) -> No
             sheet.cell(5, column, row[key])
     out = io.BytesIO()
     book.save(out)
-    person.locator("#case-import input[type=file]").set_input_files(
-        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()}
+    choose_files(
+        person,
+        "#case-import input[type=file]",
+        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": out.getvalue()},
     )
     expect(person.locator("#case-import-message")).to_contain_text("未导入任何数据")
     expect(person.locator("#case-import-errors")).to_contain_text("患者性别")
@@ -244,16 +248,19 @@ def test_hr_bureau_loads_public_hours(page: Page, portal: str) -> None:
 
     first, second = _id_number("34010219910303123"), _id_number("34010219920404123")
     bad = workbook([(first, "甲", 2025, "课程一", 10), (float(second), "乙", 2025, "课程一", 12)])
-    upload = page.locator("#hours-import input[type=file]")
-    upload.set_input_files(
-        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": bad}
+    choose_files(
+        page,
+        "#hours-import input[type=file]",
+        {"name": "bad.xlsx", "mimeType": "application/octet-stream", "buffer": bad},
     )
     expect(page.locator("#hours-import-errors")).to_contain_text("文本格式")
     expect(page.locator("#hours-import-message")).to_contain_text("未导入任何数据")
     screenshot(page, "library-public-hours-errors")
     good = workbook([(first, "甲", 2025, "课程一", 10), (second, "乙", 2025, "课程一", 12)])
-    upload.set_input_files(
-        {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good}
+    choose_files(
+        page,
+        "#hours-import input[type=file]",
+        {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good},
     )
     expect(page.locator("#hours-import-message")).to_contain_text("已导入 2 条公需课学时记录")
     table = page.locator("#hours-table")
@@ -265,7 +272,9 @@ def test_hr_bureau_loads_public_hours(page: Page, portal: str) -> None:
     page.click("#hours-filter-reset")
     expect(page.locator("#hours-table tbody tr")).to_have_count(2)
     # The same file again: every row is already loaded, nothing is imported twice.
-    upload.set_input_files(
-        {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good}
+    choose_files(
+        page,
+        "#hours-import input[type=file]",
+        {"name": "ok.xlsx", "mimeType": "application/octet-stream", "buffer": good},
     )
     expect(page.locator("#hours-import-errors")).to_contain_text("已导入过")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from stdnum.cn import ric, uscc
 
-from tests.e2e.helpers import open_login, screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import choose_files, open_login, screenshot, sign_in_govnet, sign_in_password
 
 pytestmark = pytest.mark.e2e
 
@@ -245,9 +245,9 @@ def test_applicant_uploads_and_crops_a_photo(page: Page, portal, tmp_path):
     sign_in_govnet(page, portal, "person", "王芳")
     page.goto(f"{portal}/profile")
     expect(page.locator("#binding-status")).to_have_text("已绑定")
-    page.set_input_files("#photo-upload input[type=file]", str(fake))
+    choose_files(page, "#photo-upload input[type=file]", str(fake))
     expect(page.locator("#photo-error")).to_contain_text("不是有效的 JPG 或 PNG 图片")
-    page.set_input_files("#photo-upload input[type=file]", str(source))
+    choose_files(page, "#photo-upload input[type=file]", str(source))
     expect(page.locator("#photo-error")).to_have_count(0)
     preview = page.locator("#crop-preview")
     expect(preview).to_have_css("background-image", re.compile(r"/files/staged/"))

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from ahportal.models import PostQuota
 from ahportal.services.quotas import NOT_PUBLIC
 from ahportal.state.quotas import PICK_FORM
-from tests.e2e.helpers import screenshot, sign_in_govnet, sign_in_password
+from tests.e2e.helpers import choose_files, screenshot, sign_in_govnet, sign_in_password
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -43,8 +43,10 @@ def _fill(page: Page, year: str, counts: dict[str, str]) -> None:
 
 
 def _choose_file(page: Page) -> None:
-    page.locator("#quota-file input[type=file]").set_input_files(
-        {"name": FILE, "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    choose_files(
+        page,
+        "#quota-file input[type=file]",
+        {"name": FILE, "mimeType": "application/pdf", "buffer": pdf_bytes()},
     )
     expect(page.locator("#quota-file-name")).to_contain_text(FILE)
 
