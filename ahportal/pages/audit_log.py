@@ -7,10 +7,10 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, status_badge
-from ahportal.components.theme import secondary_button
 from ahportal.state.audit_log import AuditLogState as S
 
 HEADERS = [
@@ -66,15 +66,7 @@ def _toolbar() -> rx.Component:
                 width="120px",
             ),
         ),
-        actions=(
-            secondary_button(
-                rx.icon("download", size=16, aria_hidden="true"),
-                "导出",
-                type="button",
-                on_click=S.export,
-                id="audit-log-export",
-            ),
-        ),
+        actions=(export_button(S, "audit-log-export"),),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.declaration_audit import declaration_audit_dialog
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, status_badge
@@ -155,25 +156,7 @@ def declaration_audit_page() -> rx.Component:
                 _date("declaration-date-from", "date_from", "提交日期自"),
                 _date("declaration-date-to", "date_to", "至"),
             ),
-            actions=(
-                rx.vstack(
-                    rx.cond(
-                        S.export_note != "",
-                        rx.text(
-                            S.export_note, size="1", role="status", id="declaration-export-note"
-                        ),
-                    ),
-                    secondary_button(
-                        rx.icon("download", size=16, aria_hidden="true"),
-                        "导出",
-                        on_click=S.export,
-                        disabled=S.export_note != "",
-                        id="declaration-export",
-                    ),
-                    spacing="1",
-                    align="end",
-                ),
-            ),
+            actions=(export_button(S, "declaration-export"),),
         ),
         _batch_bar(),
         data_table(

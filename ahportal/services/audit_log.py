@@ -8,21 +8,17 @@ archive command's deletion of rows older than six months (services/audit_archive
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from ahportal.db import begin_write
-from ahportal.io.templates import neutralise
+from ahportal.io.exports import BATCH as EXPORT_BATCH
+from ahportal.io.exports import INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
     ROLE_LABELS,
     Account,
@@ -39,7 +35,6 @@ from ahportal.services.formatting import CHINA, like_pattern, local_time
 from ahportal.services.permissions import Actor, require
 
 VIEW = "audit_log.view"
-MAX_EXPORT = 100_000
 _SUMMARY_MAX = 255
 
 CATEGORY_LABELS: dict[AuditCategory, str] = {
@@ -368,27 +363,24 @@ def list_entries(
     return [_entry(row) for row in rows], int(total)
 
 
-EXPORT_HEADERS = [
-    "时间",
-    "姓名/名称",
-    "用户名",
-    "角色",
-    "所属单位",
-    "操作类型",
-    "操作",
-    "对象",
-    "对象编号",
-    "IP 地址",
-    "结果",
-]
-_WIDTHS = [18, 22, 18, 16, 30, 12, 30, 14, 10, 18, 8]
-_TITLE_FONT = Font(bold=True, size=14)
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+EXPORT_COLUMNS = (
+    Column("时间", 18),
+    Column("姓名/名称", 22),
+    Column("用户名", 18),
+    Column("角色", 16),
+    Column("所属单位", 30),
+    Column("操作类型", 12),
+    Column("操作", 30),
+    Column("对象", 14),
+    Column("对象编号", 10, INTEGER),
+    Column("IP 地址", 18),
+    Column("结果", 8),
+)
+EXPORT_HEADERS = [c.label for c in EXPORT_COLUMNS]
 
 
 def export_values(entry: AuditEntry) -> list[Any]:
-    """One export row's cells, as text (neutralised by the caller)."""
+    """One export row's cells (text neutralised by the writer)."""
     return [
         local_time(entry.created_at),
         entry.actor_name,
@@ -404,53 +396,73 @@ def export_values(entry: AuditEntry) -> list[Any]:
     ]
 
 
-def _cells(sheet: Any, values: list[Any], font: Font | None = None, fill: Any = None) -> list:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-            cell.alignment = Alignment(horizontal="center")
-        cells.append(cell)
-    return cells
+def record_export(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    target_kind: str,
+    summary: str,
+    filters: str,
+    rows: int,
+) -> None:
+    """Log an export that the caller has just built (every list's 导出 ends here).
 
-
-def _stream(session: Session, filters: Filters) -> Iterator[AuditEntry]:
-    rows = session.execute(_query(filters).limit(MAX_EXPORT).execution_options(yield_per=2000))
-    for row in rows:
-        yield _entry(row)
-
-
-def export(session: Session, *, actor: Actor | None, filters: Filters) -> bytes:
-    """导出 the log under the filters as .xlsx (at most MAX_EXPORT rows, newest first);
-    the export is logged itself. Streams rows into a write-only workbook (bounded memory)."""
-    checked = require(actor, VIEW)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("操作日志")
-    sheet.freeze_panes = "A3"
-    for index, width in enumerate(_WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    stamp = local_time(utcnow())
-    title = f"操作日志（筛选：{filters.describe()}；导出时间：{stamp}）"
-    sheet.append(_cells(sheet, [title], _TITLE_FONT))
-    sheet.append(_cells(sheet, EXPORT_HEADERS, _HEADER_FONT, _HEADER_FILL))
-    count = 0
-    for entry in _stream(session, filters):
-        sheet.append(_cells(sheet, export_values(entry)))
-        count += 1
-    buffer = io.BytesIO()
-    book.save(buffer)
-    session.rollback()  # end the read before the write (SQLite: no stale snapshot)
+    Ends the export's read first (on SQLite a long read would hold a stale snapshot), then
+    writes the row in its own transaction. An empty export left nothing: nothing is logged.
+    """
+    session.rollback()
+    if not rows:
+        return
     begin_write(session)
     record(
+        session,
+        actor,
+        action,
+        target_kind=target_kind,
+        category=AuditCategory.EXPORT,
+        summary=summary,
+        detail={"filters": filters, "rows": rows},
+    )
+    session.commit()
+
+
+def export(
+    session: Session,
+    *,
+    actor: Actor | None,
+    filters: Filters,
+    progress: Progress | None = None,
+) -> Export:
+    """导出 the log under the filters as .xlsx, newest first, however many rows: streamed
+    from the database (yield_per) into a write-only workbook, `progress(done, total)` told
+    per batch. The export is logged itself."""
+    checked = require(actor, VIEW)
+    total = int(
+        session.execute(
+            sa_select(func.count())
+            .select_from(OperationLog)
+            .outerjoin(Account, col(Account.id) == col(OperationLog.actor_account_id))
+            .where(_where(filters))
+        ).scalar_one()
+    )
+    rows = session.execute(_query(filters).execution_options(yield_per=EXPORT_BATCH))
+    result = write_export(
+        title="操作日志",
+        filters=filters.describe(),
+        columns=EXPORT_COLUMNS,
+        total=total,
+        rows=(export_values(_entry(row)) for row in rows),
+        progress=progress,
+        numbered=False,
+    )
+    record_export(
         session,
         checked,
         "audit_log.export",
         target_kind="operation_log",
-        category=AuditCategory.EXPORT,
-        detail={"filters": filters.describe(), "rows": count},
+        summary=f"导出操作日志（{result.rows} 条）",
+        filters=filters.describe(),
+        rows=result.rows,
     )
-    session.commit()
-    return buffer.getvalue()
+    return result

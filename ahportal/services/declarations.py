@@ -11,24 +11,18 @@ update, so two admins of one level cannot both pass the same case.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.templates import neutralise
+from ahportal.io.exports import BATCH, INTEGER, Column, Export, write_export
 from ahportal.models import (
-    AuditCategory,
     Declaration,
     DeclarationMaterial,
     DeclarationStatus,
@@ -632,29 +626,22 @@ def queue(
     ], total
 
 
-@dataclass(frozen=True)
-class QueueExport:
-    """导出 of a queue: the .xlsx and how many cases it lists."""
+QueueExport = Export  # 导出 of a queue: the .xlsx and how many cases it lists
 
-    data: bytes
-    rows: int
-
-
-EXPORT_HEADERS = (
-    ("序号", 7),
-    ("申报人", 10),
-    ("证件号码", 20),
-    ("工作单位", 28),
-    ("评审计划", 30),
-    ("申报年度", 9),
-    ("系列", 12),
-    ("级别", 9),
-    ("专业", 14),
-    ("状态", 9),
-    ("提交时间", 17),
-    ("当前办理", 28),
+EXPORT_COLUMNS = (
+    Column("申报人", 10),
+    Column("证件号码", 20),
+    Column("工作单位", 28),
+    Column("评审计划", 30),
+    Column("申报年度", 9, INTEGER),
+    Column("系列", 12),
+    Column("级别", 9),
+    Column("专业", 14),
+    Column("状态", 9),
+    Column("提交时间", 17),
+    Column("当前办理", 28),
 )
-EXPORT_BATCH = 1000
+EXPORT_BATCH = BATCH
 
 
 def _filter_words(session: Session, tab: str, chosen: dict[str, object]) -> str:
@@ -688,6 +675,36 @@ STATUS_WORDS = {
     DeclarationStatus.TERMINATED: "已终止",
     DeclarationStatus.PASSED: "审核通过",
 }
+
+
+def _export_row(
+    name: str,
+    id_number: str,
+    unit_name: str,
+    plan: str,
+    year: int,
+    series: str,
+    level: str,
+    specialty: str | None,
+    state: str,
+    at: datetime | None,
+    org: str | None,
+) -> tuple[Any, ...]:
+    """One exported case (ID number masked; the writer neutralises the text)."""
+    status = DeclarationStatus(state)
+    return (
+        name,
+        mask_id_number(id_number),
+        unit_name,
+        plan,
+        year,
+        series,
+        level,
+        specialty or "",
+        STATUS_WORDS[status],
+        local_time(at),
+        _HOLDER_LABELS.get(status, org or ""),
+    )
 
 
 def export_queue(
@@ -767,67 +784,25 @@ def export_queue(
         .order_by(col(Declaration.submitted_at), col(Declaration.id))
         .execution_options(yield_per=EXPORT_BATCH)
     )
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("职称申报审核")
-    sheet.freeze_panes = "A3"
-    for index, (_, width) in enumerate(EXPORT_HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    title = WriteOnlyCell(
-        sheet,
-        value=neutralise(
-            f"职称申报审核（{_filter_words(session, tab, chosen)}）"
-            f"  导出时间：{local_time(utcnow())}  共 {total} 条"
-        ),
+    words = _filter_words(session, tab, chosen)
+    result = write_export(
+        title="职称申报审核",
+        filters=words,
+        columns=EXPORT_COLUMNS,
+        total=total,
+        rows=(_export_row(*row) for row in session.execute(query)),
+        progress=progress,
     )
-    title.font = Font(bold=True, size=12)
-    sheet.append([title])
-    header = []
-    for label, _ in EXPORT_HEADERS:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    done = 0
-    for row in session.execute(query):
-        name, id_number, unit_name, plan, year, series, level, specialty, state, at, org = row
-        done += 1
-        sheet.append(
-            [
-                done,
-                neutralise(name),
-                mask_id_number(id_number),
-                neutralise(unit_name),
-                neutralise(plan),
-                year,
-                neutralise(series),
-                neutralise(level),
-                neutralise(specialty or ""),
-                STATUS_WORDS[DeclarationStatus(state)],
-                local_time(at),
-                neutralise(_HOLDER_LABELS.get(DeclarationStatus(state), org or "")),
-            ]
-        )
-        if progress and done % EXPORT_BATCH == 0:
-            progress(done, total)
-    out = io.BytesIO()
-    book.save(out)
-    if progress:
-        progress(done, total)
-    session.rollback()  # the read ends; the export's log row is its own transaction
-    if not done:
-        return QueueExport(out.getvalue(), 0)  # nothing left the portal: nothing to log
-    begin_write(session)
-    audit_log.record(
+    audit_log.record_export(
         session,
         checked,
         "declaration.export_queue",
         target_kind=KIND.value,
-        category=AuditCategory.EXPORT,
-        summary=f"导出职称申报审核列表（{done} 条）",
-        detail={"filters": _filter_words(session, tab, chosen), "rows": done},
+        summary=f"导出职称申报审核列表（{result.rows} 条）",
+        filters=words,
+        rows=result.rows,
     )
-    session.commit()
-    return QueueExport(out.getvalue(), done)
+    return result
 
 
 def decide(

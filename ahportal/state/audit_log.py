@@ -6,26 +6,21 @@ filter values. Rows hold text only (no database ids).
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import reflex as rx
-from sqlmodel import Session
 
 from ahportal.db import session_scope
 from ahportal.services import audit_log
 from ahportal.services.audit_log import AuditEntry, Filters
 from ahportal.services.errors import DomainError, NotSignedIn, PermissionDenied
-from ahportal.services.formatting import CHINA, local_time
-from ahportal.services.permissions import Actor
+from ahportal.services.formatting import local_time
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _RESULT_COLORS = {"success": "green", "failure": "red", "locked": "orange", "refused": "gray"}
 
 
@@ -45,13 +40,7 @@ def _row(entry: AuditEntry) -> dict[str, str]:
     }
 
 
-def _export(resolve: Callable[[Session], Actor | None], filters: Filters) -> bytes:
-    """Check and build in a worker thread (a large log takes seconds)."""
-    with session_scope() as session:
-        return audit_log.export(session, actor=resolve(session), filters=filters)
-
-
-class AuditLogState(PortalState, PagingMixin):
+class AuditLogState(PortalState, PagingMixin, ExportMixin):
     """The log's filters and current page."""
 
     rows: list[dict[str, str]] = []
@@ -160,15 +149,13 @@ class AuditLogState(PortalState, PagingMixin):
 
     @rx.event
     async def export(self):  # type: ignore[no-untyped-def]
-        """导出 the log under the current filters (built in a worker thread, logged)."""
+        """导出 the log under the current filters, every row (streamed, with its progress;
+        logged); the page then shows the export's own log row."""
         try:
             filters = self._filters()
-            data = await asyncio.to_thread(_export, self._actor, filters)
         except DomainError as exc:
-            return notify.error(exc.message)
-        stamp = datetime.now(CHINA).strftime("%Y%m%d%H%M")
-        return [
-            rx.download(data=data, filename=f"操作日志{stamp}.xlsx", mime_type=XLSX),
-            notify.success("已导出操作日志"),
-            AuditLogState.reload,
-        ]
+            yield notify.error(exc.message)
+            return
+        async for step in self._export(audit_log.export, "操作日志", "操作日志", filters=filters):
+            yield step
+        yield AuditLogState.reload

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -11,15 +9,14 @@ import reflex as rx
 from ahportal.db import session_scope
 from ahportal.services import attachments, declaration_files, declarations
 from ahportal.services.errors import DomainError, ValidationFailed
-from ahportal.services.formatting import local_time
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.batch import BatchMixin
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.file_uploads import file_rows, save_uploads
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
-from ahportal.state.statistics import XLSX
 from ahportal.state.task_openers import register_opener
 from ahportal.state.tasks import TaskCenterState
 
@@ -208,7 +205,7 @@ class DeclarationAuditState(PortalState):
 FILTERS = ("unit", "series", "level", "specialty", "status")
 
 
-class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
+class DeclarationQueueState(PortalState, PagingMixin, BatchMixin, ExportMixin):
     """The level's queue: 待审核 (held now) / 已审核 (decided before), filters, SQL paging."""
 
     rows: list[dict[str, Any]] = []
@@ -220,8 +217,6 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
     filters: dict[str, str] = dict.fromkeys(FILTERS, "")
     options: dict[str, list[dict[str, str]]] = {}
     status_options: list[dict[str, str]] = display.DECLARATION_STATUS_OPTIONS
-    # 导出's progress while it runs ("" when none).
-    export_note: str = ""
 
     def _load_options(self) -> None:
         try:
@@ -325,36 +320,12 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
 
     @rx.event
     async def export(self):  # type: ignore[no-untyped-def]
-        """导出 the list with the current tab and filters: streamed in a worker thread,
-        the count shown as it goes (导出中 1,000 / 25,000 条)."""
-        self.export_note = "正在准备导出…"
-        yield
-        counted = {"done": 0, "total": 0}
-
-        def tell(done: int, total: int) -> None:
-            counted.update(done=done, total=total)
-
+        """导出 the list with the current tab and filters (streamed, with its progress)."""
         filters = self._export_filters()
-        task = asyncio.ensure_future(asyncio.to_thread(_export_queue, self._actor, filters, tell))
-        while not task.done():
-            await asyncio.wait({task}, timeout=0.5)
-            if counted["total"] and not task.done():
-                self.export_note = f"正在导出 {counted['done']:,} / {counted['total']:,} 条"
-                yield
-        self.export_note = ""
-        try:
-            result = task.result()
-        except DomainError as exc:
-            yield notify.error(exc.message)
-            return
-        if not result.rows:
-            yield notify.info("没有符合条件的申报可导出")
-            return
-        stamp = (
-            local_time(datetime.now(UTC)).replace("-", "").replace(":", "").replace(" ", "")[:12]
-        )
-        yield rx.download(data=result.data, filename=f"职称申报审核_{stamp}.xlsx", mime_type=XLSX)
-        yield notify.success(f"已导出 {result.rows:,} 条申报")
+        async for step in self._export(
+            declarations.export_queue, "职称申报审核", "申报", **filters
+        ):
+            yield step
 
     def _export_filters(self) -> dict[str, Any]:
         return {
@@ -387,11 +358,6 @@ class DeclarationQueueState(PortalState, PagingMixin, BatchMixin):
         )
         self._reload()
         return [outcome, TaskCenterState.reload]
-
-
-def _export_queue(resolve: Any, filters: dict[str, Any], tell: Any) -> Any:
-    with session_scope() as session:
-        return declarations.export_queue(session, actor=resolve(session), progress=tell, **filters)
 
 
 register_opener(declarations.KIND, DeclarationAuditState.open)

@@ -68,7 +68,7 @@ def test_operations_finds_a_sign_in_and_exports_it(page: Page, portal: str) -> N
     assert row[2] == "'" + TRIED and row[5] == "登录" and row[10] == "失败"
     for line in sheet.iter_rows(values_only=True):
         assert not any(isinstance(v, str) and v.startswith("=") for v in line), line
-    expect(page.locator("body")).to_contain_text("已导出操作日志")
+    expect(page.locator("body")).to_contain_text("已导出 1 条操作日志")
 
     # The export is in the log itself.
     page.click("#audit-log-search-reset")

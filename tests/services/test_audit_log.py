@@ -247,8 +247,9 @@ def test_operations_filters_pages_and_exports_the_log(session, actor_for):
     rows, total = audit_log.list_entries(session, actor=ops, filters=filters, limit=10)
     assert total == 1 and rows[0].username == "=cmd|' /c calc'!a0" and rows[0].ip == IP
     mark = _last_id(session)
-    data = audit_log.export(session, actor=ops, filters=filters)
-    sheet = load_workbook(io.BytesIO(data)).active
+    exported = audit_log.export(session, actor=ops, filters=filters)
+    assert exported.rows == 1
+    sheet = load_workbook(io.BytesIO(exported.data)).active
     assert sheet is not None and sheet.freeze_panes == "A3"
     assert "操作类型 登录" in str(sheet["A1"].value) and "导出时间" in str(sheet["A1"].value)
     assert [c.value for c in sheet[2]] == audit_log.EXPORT_HEADERS

@@ -13,6 +13,10 @@ from ahportal.services import org_accounts
 from ahportal.state.audit_log import AuditLogState
 
 
+async def _drain(steps) -> list:
+    return [step async for step in steps]
+
+
 def _state() -> AuditLogState:
     return AuditLogState(_reflex_internal_init=True)
 
@@ -46,8 +50,10 @@ def test_the_export_downloads_a_workbook_and_is_logged(session, actor_for, as_ac
         .select_from(OperationLog)
         .where(col(OperationLog.action) == "audit_log.export")
     ).one()
-    events = asyncio.run(type(_state()).event_handlers["export"].fn(_state()))
-    assert "download" in str(events[0]).lower() or "xlsx" in str(events[0])
+    state = _state()
+    events = asyncio.run(_drain(type(state).event_handlers["export"].fn(state)))
+    assert any("download" in str(e).lower() and "xlsx" in str(e) for e in events)
+    assert "已导出" in str(events) and state.export_note == ""
     session.rollback()
     after = session.exec(
         select(func.count())
