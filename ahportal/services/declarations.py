@@ -41,6 +41,7 @@ from ahportal.services import (
     audit_log,
     declaration_files,
     declaration_posts,
+    declaration_stages,
     validation,
     workflow,
 )
@@ -125,6 +126,7 @@ def _start_route(session: Session, declaration: Declaration, step: workflow.Step
     declaration.step = 0
     declaration.current_org_id = route[0].org_id
     declaration.submitted_at = now
+    declaration.submitted_month = declaration_stages.month_of(now)
     declaration.updated_at = now
     declaration.decided_at = None
     session.add(declaration)
@@ -154,7 +156,8 @@ def _back_to_applicant(session: Session, declaration: Declaration, step: workflo
 
 
 # Effects other modules add to a move (post quotas: occupy on the unit's 通过, release on a
-# return or a termination), keyed by action; each runs in the move's transaction.
+# return or a termination; every level's decision leaves its stage for 统计分析), keyed by
+# action; each runs in the move's transaction.
 def _send_unit_files(session: Session, declaration: Declaration, step: workflow.Step) -> None:
     """The unit's 单位相关证明材料 go with its 通过 (looked up when called: the two modules
     import each other)."""
@@ -162,9 +165,9 @@ def _send_unit_files(session: Session, declaration: Declaration, step: workflow.
 
 
 EXTRA_EFFECTS: dict[str, list[workflow.Effect]] = {
-    "approve": [declaration_posts.occupy_on_approve, _send_unit_files],
-    "return": [declaration_posts.release_post],
-    "terminate": [declaration_posts.release_post],
+    "approve": [declaration_posts.occupy_on_approve, _send_unit_files, declaration_stages.record],
+    "return": [declaration_posts.release_post, declaration_stages.record],
+    "terminate": [declaration_posts.release_post, declaration_stages.record],
 }
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import ColumnElement, Select, case, extract, false, func, literal, true
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -30,16 +30,15 @@ from ahportal.io.templates import neutralise
 from ahportal.models import (
     AuditCategory,
     Declaration,
+    DeclarationStage,
     DeclarationStatus,
     Division,
     DivisionLevel,
-    FlowRecord,
     LibraryEntry,
     LibraryStatus,
     Organization,
     OrgKind,
     PostQuota,
-    RecordKind,
     ReviewPlan,
     Role,
     Specialty,
@@ -256,27 +255,6 @@ def _checked(session: Session, actor: Actor | None) -> Actor:
     return checked
 
 
-# ---- dialect helpers (the same numbers on SQLite and PostgreSQL) -------------------------------
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _days_between(session: Session, later: Any, earlier: Any) -> Any:
-    """Days (fractional) from `earlier` to `later`: julianday on SQLite, epoch seconds on PG."""
-    if _dialect(session) == "postgresql":
-        return extract("epoch", later - earlier) / 86400.0
-    return func.julianday(later) - func.julianday(earlier)
-
-
-def _china_month(session: Session, column: Any) -> Any:
-    """YYYY-MM of a UTC timestamp in China time."""
-    if _dialect(session) == "postgresql":
-        return func.to_char(func.timezone("Asia/Shanghai", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column, "+8 hours")
-
-
 # ---- read models -------------------------------------------------------------------------------
 
 
@@ -395,15 +373,12 @@ _COUNT_COLUMNS = [
 
 
 def _grouped(
-    session: Session, actor: Actor, root: Division, filters: Filters, key: Any, *joins: Any
+    session: Session, actor: Actor, root: Division, filters: Filters, key: Any
 ) -> list[Any]:
-    query = sa_select(key.label("key"), col(Declaration.status), func.count()).select_from(
-        Declaration
-    )
-    for target, on in joins:
-        query = query.join(target, on)
-    query = query.where(_declaration_where(actor, root, filters)).group_by(
-        key, col(Declaration.status)
+    query = (
+        sa_select(key.label("key"), col(Declaration.status), func.count())
+        .where(_declaration_where(actor, root, filters))
+        .group_by(key, col(Declaration.status))
     )
     return list(session.execute(query).all())
 
@@ -498,7 +473,8 @@ def _by_status(session: Session, actor: Actor, root: Division, filters: Filters)
 
 
 def _by_month(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    month = _china_month(session, col(Declaration.submitted_at))
+    # submitted_month is the China month written with submitted_at (no per-row conversion).
+    month = col(Declaration.submitted_month)
     frame = _status_frame(_grouped(session, actor, root, filters, month))
     frame = frame.sort_values("key")
     frame["month"] = frame["key"].astype(str)
@@ -526,9 +502,27 @@ def _territory_key(root: Division) -> Any:
 
 
 def _by_territory(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
+    # Per unit first (the unit index alone, as 按单位), then the few unit rows by territory:
+    # one join per unit instead of one per declaration.
+    per_unit = (
+        sa_select(
+            col(Declaration.unit_id).label("unit_id"),
+            col(Declaration.status).label("status"),
+            func.count().label("n"),
+        )
+        .where(_declaration_where(actor, root, filters))
+        .group_by(col(Declaration.unit_id), col(Declaration.status))
+        .subquery()
+    )
     key = _territory_key(root)
-    unit_join = (Organization, col(Organization.id) == col(Declaration.unit_id))
-    frame = _status_frame(_grouped(session, actor, root, filters, key, unit_join))
+    query = (
+        sa_select(key.label("key"), per_unit.c.status, func.sum(per_unit.c.n))
+        .select_from(per_unit)
+        .join(Organization, col(Organization.id) == per_unit.c.unit_id)
+        .group_by(key, per_unit.c.status)
+    )
+    rows = [(k, status, int(n)) for k, status, n in session.execute(query).all()]
+    frame = _status_frame(rows)
     codes = [str(c) for c in frame["key"]]
     divisions = {
         d.code: d
@@ -590,21 +584,27 @@ def _level_label(level: str) -> str:
         return level
 
 
-def _in_scope_ids(actor: Actor, root: Division, filters: Filters) -> Select[Any]:
-    return sa_select(col(Declaration.id)).where(_declaration_where(actor, root, filters))
+def _stage_where(actor: Actor, root: Division, filters: Filters) -> ColumnElement[bool]:
+    """Stages of the declarations inside the scope and the filters; none needed when that
+    is every submitted declaration (a bureau over the whole province, no filter): a stage
+    exists only once a declaration is submitted, and a deleted one takes its stages along."""
+    every = (
+        _unit_ids(actor, root) is None
+        and actor.role is not Role.COMMITTEE_ORGANIZER
+        and replace(filters, territory="") == Filters()
+    )
+    if every:
+        return true()
+    inside = sa_select(col(Declaration.id)).where(_declaration_where(actor, root, filters))
+    return col(DeclarationStage.declaration_id).in_(inside)
 
 
 def _pass_rates(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    """Decisions at each level (a flow record with a level): 通过 / 退回 / 终止 and the rate."""
+    """Decisions at each level (a declaration stage): 通过 / 退回 / 终止 and the rate."""
     query = (
-        sa_select(col(FlowRecord.level), col(FlowRecord.action), func.count())
-        .where(
-            col(FlowRecord.kind) == RecordKind.DECLARATION,
-            col(FlowRecord.level).is_not(None),
-            col(FlowRecord.action).in_(list(DECISIONS)),
-            col(FlowRecord.record_id).in_(_in_scope_ids(actor, root, filters)),
-        )
-        .group_by(col(FlowRecord.level), col(FlowRecord.action))
+        sa_select(col(DeclarationStage.level), col(DeclarationStage.outcome), func.count())
+        .where(_stage_where(actor, root, filters))
+        .group_by(col(DeclarationStage.level), col(DeclarationStage.outcome))
     )
     frame = pd.DataFrame(session.execute(query).all(), columns=["level", "action", "count"])
     pivot = frame.pivot_table(
@@ -649,28 +649,12 @@ def _pass_rates(session: Session, actor: Actor, root: Division, filters: Filters
 
 def _durations(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     """Days a case waited at each level: from the flow record that brought it there (提交,
-    重新提交 or the level below's 通过) to that level's decision (window LAG in SQL)."""
-    previous = func.lag(col(FlowRecord.created_at)).over(
-        partition_by=col(FlowRecord.record_id),
-        order_by=(col(FlowRecord.created_at), col(FlowRecord.id)),
-    )
-    steps = (
-        sa_select(
-            col(FlowRecord.level).label("level"),
-            col(FlowRecord.created_at).label("at"),
-            previous.label("before"),
-        )
-        .where(
-            col(FlowRecord.kind) == RecordKind.DECLARATION,
-            col(FlowRecord.record_id).in_(_in_scope_ids(actor, root, filters)),
-        )
-        .subquery()
-    )
-    days = _days_between(session, steps.c.at, steps.c.before)
+    重新提交 or the level below's 通过) to that level's decision (each stage's days)."""
+    days = col(DeclarationStage.days)
     query = (
-        sa_select(steps.c.level, func.count(), func.avg(days), func.max(days))
-        .where(steps.c.level.is_not(None), steps.c.before.is_not(None))
-        .group_by(steps.c.level)
+        sa_select(col(DeclarationStage.level), func.count(days), func.avg(days), func.max(days))
+        .where(days.is_not(None), _stage_where(actor, root, filters))
+        .group_by(col(DeclarationStage.level))
     )
     found = sorted(session.execute(query).all(), key=lambda r: _level_order(str(r[0])))
     rows: list[dict[str, Any]] = [

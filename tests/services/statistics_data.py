@@ -1,6 +1,8 @@
 """Known data for the 统计分析 tests: nine submitted declarations and a draft, flow records
 with chosen times, post quotas and pending library entries, written straight into the
-test database so every figure can be counted by hand (see the table below).
+test database so every figure can be counted by hand (see the table below). The stages
+and submission months are then made from them by migration 0012's back-fill, so every
+stage figure also checks that back-fill.
 
     #  unit (属地)                     plan  status      submitted (China time)
     1  安徽省立医院 (340000)            A     passed      2026-03-10 09:00
@@ -20,8 +22,10 @@ committee organizer (测试工程评委会). #6 was submitted on 1 May in China,
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select, update
@@ -198,6 +202,8 @@ def build(session: Session) -> dict[str, Any]:
                 )
             )
     _quotas_and_library(session, recorder.id or 0)
+    session.flush()
+    migration_backfill(session.connection())
     session.commit()
     return {
         "declarations": ids,
@@ -206,6 +212,20 @@ def build(session: Session) -> dict[str, Any]:
         "plan_a": plan_a.id,
         "plan_b": plan_b.id,
     }
+
+
+MIGRATION = (
+    Path(__file__).resolve().parents[2] / "alembic/versions/20261124_0012_declaration_stages.py"
+)
+
+
+def migration_backfill(connection: Any) -> None:
+    """Migration 0012's back-fill: stages from the flow records, months from submission."""
+    spec = importlib.util.spec_from_file_location("migration_0012", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.backfill(connection)
 
 
 _BUREAU_OF = {"county_hr": "340123", "city_hr": "340100", "province_hr": "340000"}
