@@ -9,10 +9,16 @@ on that server, dropped at the end), migrated and seeded like `ahportal-admin se
 adds 2,000 units over every county-level division of Anhui, one person per declaration,
 plans of 2024–2026, `--rows` declarations (30% passed, 35% auditing, 20% returned, 15%
 terminated; submitted over three years) and their flow records (提交 and each level's
-decision along 用人单位 → 市级 → 省级 → 评委会, with 1–10 days between steps), in batches of
-executemany (SQLite) or COPY (PostgreSQL). Each view is timed as the provincial bureau
+decision along 用人单位 → 市级 → 省级 → 评委会, with 1–10 days between steps) with the
+declaration_stage each decision writes, in batches of executemany (SQLite) or COPY
+(PostgreSQL). Each view is timed as the provincial bureau
 (the widest scope) with no filter, median of --runs; "page" is what the 统计分析 page
 loads at once (options, 按地区, 按月趋势). It prints figures and asserts nothing.
+
+     .venv/bin/python bench/bench_stats.py --existing URL
+
+measures a database generated earlier (e.g. by an older version of this script, then
+migrated: the figures after a migration's back-fill) without generating anything.
 """
 
 from __future__ import annotations
@@ -89,6 +95,7 @@ def generate(rows: int, seed: int = 10) -> None:
     from sqlalchemy import text
 
     from ahportal.db import get_engine
+    from ahportal.services.declaration_stages import days_between, month_of
 
     rng = random.Random(seed)
     engine = get_engine()
@@ -159,6 +166,11 @@ def generate(rows: int, seed: int = 10) -> None:
         levels = raw_levels if isinstance(raw_levels, list) else json.loads(raw_levels)
         top_person = conn.execute(text("SELECT max(id) FROM person")).scalar() or 0
         top_decl = conn.execute(text("SELECT max(id) FROM declaration")).scalar() or 0
+        flow_ids = iter(
+            range(
+                (conn.execute(text("SELECT max(id) FROM flow_record")).scalar() or 0) + 1, 1 << 62
+            )
+        )
         _copy_rows(
             conn,
             "person",
@@ -170,6 +182,7 @@ def generate(rows: int, seed: int = 10) -> None:
         )
         cases: list[tuple[Any, ...]] = []
         flows: list[tuple[Any, ...]] = []
+        stages: list[tuple[Any, ...]] = []
         start = datetime(2024, 1, 1, tzinfo=UTC)
         statuses = ["passed"] * 30 + ["auditing"] * 35 + ["returned"] * 20 + ["terminated"] * 15
 
@@ -193,6 +206,7 @@ def generate(rows: int, seed: int = 10) -> None:
                     "created_at",
                     "updated_at",
                     "submitted_at",
+                    "submitted_month",
                 ],
                 iter(cases),
             )
@@ -200,6 +214,7 @@ def generate(rows: int, seed: int = 10) -> None:
                 conn,
                 "flow_record",
                 [
+                    "id",
                     "kind",
                     "record_id",
                     "action",
@@ -214,8 +229,24 @@ def generate(rows: int, seed: int = 10) -> None:
                 ],
                 iter(flows),
             )
+            _copy_rows(
+                conn,
+                "declaration_stage",
+                [
+                    "declaration_id",
+                    "flow_id",
+                    "level",
+                    "org_id",
+                    "outcome",
+                    "arrived_at",
+                    "decided_at",
+                    "days",
+                ],
+                iter(stages),
+            )
             cases.clear()
             flows.clear()
+            stages.clear()
 
         for n in range(rows):
             ident = top_decl + 1 + n
@@ -256,11 +287,13 @@ def generate(rows: int, seed: int = 10) -> None:
                     _stamp(submitted, pg),
                     _stamp(submitted, pg),
                     _stamp(submitted, pg),
+                    month_of(submitted),
                 )
             )
             at = submitted
             flows.append(
                 (
+                    next(flow_ids),
                     "declaration",
                     ident,
                     "submit",
@@ -275,9 +308,23 @@ def generate(rows: int, seed: int = 10) -> None:
                 )
             )
             for level, action in steps:
-                at = at + timedelta(hours=rng.randrange(24, 240))
+                arrived, at = at, at + timedelta(hours=rng.randrange(24, 240))
+                flow_id = next(flow_ids)
+                stages.append(
+                    (
+                        ident,
+                        flow_id,
+                        level,
+                        deciders[level],
+                        action,
+                        _stamp(arrived, pg),
+                        _stamp(at, pg),
+                        days_between(at, arrived),
+                    )
+                )
                 flows.append(
                     (
+                        flow_id,
                         "declaration",
                         ident,
                         action,
@@ -349,8 +396,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--pg", default="", help="a PostgreSQL server URL (its own database)")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--existing", default="", help="measure this database only")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="ahportal-bench-stats-")
+    if args.existing:
+        os.environ.update(
+            {
+                "AHPORTAL_MODE": "test",
+                "AHPORTAL_DATABASE_URL": args.existing,
+                "AHPORTAL_STORAGE_ROOT": f"{folder}/storage",
+            }
+        )
+        measure(args.runs, args.existing.partition(":")[0])
+        return
     if not args.skip_sqlite:
         _setup(f"sqlite:///{folder}/bench.db", folder)
         began = time.perf_counter()
