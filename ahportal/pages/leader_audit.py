@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.leader_audit import leader_audit_dialog
@@ -154,6 +155,7 @@ def leader_audit_page() -> rx.Component:
                     ("status", "状态"),
                 )
             ),
+            actions=(export_button(S, "leader-export"),),
         ),
         _batch_bar(),
         data_table(

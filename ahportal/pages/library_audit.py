@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.library_audit import library_audit_dialog
@@ -143,6 +144,7 @@ def library_audit_page() -> rx.Component:
                 _date("archive-date-from", "提交日期自"),
                 _date("archive-date-to", "至"),
             ),
+            actions=(export_button(S, "archive-export"),),
         ),
         rx.hstack(
             rx.checkbox(

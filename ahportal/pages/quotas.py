@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.layout import shell
 from ahportal.components.table import form_field
 from ahportal.components.theme import DANGER, TEXT_MUTED, primary_button, secondary_button
@@ -258,8 +259,10 @@ def _public_view() -> rx.Component:
             rx.cond(
                 S.message != "", rx.text(S.message, size="2", role="status", id="quota-message")
             ),
+            rx.spacer(),
+            export_button(S, "quota-export"),
             spacing="3",
-            align="center",
+            align="end",
             margin_bottom="0.75rem",
             wrap="wrap",
         ),

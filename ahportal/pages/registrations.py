@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.binding_audit import binding_audit_dialog
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, status_badge
@@ -111,6 +112,7 @@ def registrations_page() -> rx.Component:
                     leading=(("all", "全部"),),
                 ),
             ),
+            actions=(export_button(S, "registrations-export"),),
         ),
         _batch_bar(),
         data_table(

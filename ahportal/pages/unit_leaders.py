@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.layout import shell
 from ahportal.components.leader_audit import leader_audit_dialog
 from ahportal.components.table import data_table, label_value, status_badge
@@ -85,7 +86,14 @@ def _cases() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.heading(S.plan_name, " · 本单位申报", as_="h2", size="4"),
-                secondary_button("收起", size="1", on_click=S.hide_cases, id="leader-cases-hide"),
+                rx.hstack(
+                    export_button(S, "leader-cases-export", S.export_cases),
+                    secondary_button(
+                        "收起", size="1", on_click=S.hide_cases, id="leader-cases-hide"
+                    ),
+                    spacing="2",
+                    align="end",
+                ),
                 justify="between",
                 width="100%",
                 align="center",

@@ -7,17 +7,19 @@ new unit approves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import ColumnElement, bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
 from ahportal.models import (
     BindingStatus,
     Organization,
@@ -30,9 +32,9 @@ from ahportal.models import (
     UnitNature,
     utcnow,
 )
-from ahportal.services import validation, workflow
+from ahportal.services import audit_log, validation, workflow
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
-from ahportal.services.formatting import like_pattern
+from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.masking import mask_id_number
 from ahportal.services.permissions import Actor, can_audit_binding, require
 from ahportal.services.reference import division_names
@@ -267,6 +269,36 @@ def unbound_reason(session: Session, actor: Actor) -> str:
 # ---- unit side --------------------------------------------------------------------------------
 
 
+def _clean_keyword(keyword: object) -> str:
+    return keyword.strip()[:50] if isinstance(keyword, str) else ""
+
+
+def _bindings_where(checked: Actor, status: str, keyword: object) -> ColumnElement[bool]:
+    """The list's scope (the actor's unit) and filters; its export uses the same."""
+    where: ColumnElement[bool] = col(UnitBinding.unit_id) == checked.org_id
+    if status in {s.value for s in BindingStatus}:
+        where = where & (col(UnitBinding.status) == BindingStatus(status))
+    text = _clean_keyword(keyword)
+    if text:
+        pattern = like_pattern(text)
+        where = where & or_(
+            col(Person.name).like(pattern, escape="\\"),
+            col(Person.phone).like(pattern, escape="\\"),
+        )
+    return where
+
+
+def _count_bindings(session: Session, where: ColumnElement[bool]) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(UnitBinding)
+            .join(Person, col(Person.id) == col(UnitBinding.person_id))
+            .where(where)
+        ).one()
+    )
+
+
 def list_bindings(
     session: Session,
     *,
@@ -278,22 +310,8 @@ def list_bindings(
 ) -> tuple[list[BindingRow], int]:
     """人员注册审核 list: 姓名, 证件号码 (masked), 手机号码, 注册时间, 审核状态; SQL paging."""
     checked = require(actor, "binding.audit")
-    where = col(UnitBinding.unit_id) == checked.org_id
-    if status in {s.value for s in BindingStatus}:
-        where = where & (col(UnitBinding.status) == BindingStatus(status))
-    text = (keyword or "").strip()[:50] if isinstance(keyword, str) else ""
-    if text:
-        pattern = like_pattern(text)
-        where = where & or_(
-            col(Person.name).like(pattern, escape="\\"),
-            col(Person.phone).like(pattern, escape="\\"),
-        )
-    total = session.exec(
-        select(func.count())
-        .select_from(UnitBinding)
-        .join(Person, col(Person.id) == col(UnitBinding.person_id))
-        .where(where)
-    ).one()
+    where = _bindings_where(checked, status, keyword)
+    total = _count_bindings(session, where)
     rows = session.exec(
         select(UnitBinding, Person)
         .join(Person, col(Person.id) == col(UnitBinding.person_id))
@@ -313,6 +331,70 @@ def list_bindings(
         )
         for b, p in rows
     ], int(total)
+
+
+EXPORT_COLUMNS = (
+    Column("姓名", 12),
+    Column("证件号码", 20),
+    Column("手机号码", 14),
+    Column("注册时间", 17),
+    Column("审核状态", 10),
+)
+
+
+def export_bindings(
+    session: Session,
+    *,
+    actor: Actor | None,
+    status_label: Callable[[BindingStatus], str],
+    status: str = "",
+    keyword: str = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 人员注册审核 with the list's filters (same scope and where-clause), streamed;
+    ID numbers masked. `status_label` words a status (the portal's one label table)."""
+    checked = require(actor, "binding.audit")
+    where = _bindings_where(checked, status, keyword)
+    words = []
+    if status in {s.value for s in BindingStatus}:
+        words.append(f"审核状态 {status_label(BindingStatus(status))}")
+    if _clean_keyword(keyword):
+        words.append(f"姓名或手机号 {_clean_keyword(keyword)}")
+    filters = "；".join(words) or "全部"
+    query = (
+        sa_select(
+            col(Person.name),
+            col(Person.id_number),
+            col(Person.phone),
+            col(UnitBinding.created_at),
+            col(UnitBinding.status),
+        )
+        .join(Person, col(Person.id) == col(UnitBinding.person_id))
+        .where(where)
+        .order_by(col(UnitBinding.created_at).desc(), col(UnitBinding.id).desc())
+        .execution_options(yield_per=BATCH)
+    )
+    result = write_export(
+        title="人员注册审核",
+        filters=filters,
+        columns=EXPORT_COLUMNS,
+        total=_count_bindings(session, where),
+        rows=(
+            (name, mask_id_number(number), phone or "", local_time(at), status_label(state))
+            for name, number, phone, at, state in session.execute(query)
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "binding.export",
+        target_kind=KIND.value,
+        summary=f"导出人员注册审核列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 _BINDING = UnitBinding.__table__  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
 from ahportal.io.templates import neutralise
 from ahportal.models import (
     AuditCategory,
@@ -868,6 +869,17 @@ def _holder(declaration: LeaderDeclaration, org_name: str | None) -> str:
     }[declaration.status]
 
 
+def _count(session: Session, where: Any) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(LeaderDeclaration)
+            .join(Person, col(Person.id) == col(LeaderDeclaration.person_id))
+            .where(where)
+        ).one()
+    )
+
+
 def queue(
     session: Session,
     *,
@@ -894,12 +906,7 @@ def queue(
         candidacy=candidacy,
         status=status,
     )
-    total = session.exec(
-        select(func.count())
-        .select_from(LeaderDeclaration)
-        .join(Person, col(Person.id) == col(LeaderDeclaration.person_id))
-        .where(where)
-    ).one()
+    total = _count(session, where)
     limit, offset = _page(limit, offset)
     rows = session.execute(
         _rows_query(where)
@@ -926,6 +933,112 @@ def queue(
         )
         for d, name, id_number, unit_name, plan_name, batch, holder in rows
     ], int(total)
+
+
+QUEUE_EXPORT_COLUMNS = (
+    Column("申报人", 10),
+    Column("证件号码", 20),
+    Column("工作单位", 28),
+    Column("申报计划", 30),
+    Column("批次", 12),
+    Column("申报类别", 16),
+    Column("学科领域", 16),
+    Column("提交时间", 17),
+    Column("状态", 9),
+    Column("评审结果", 12),
+    Column("当前办理", 28),
+)
+_TAB_WORDS = {"pending": "待审核", "done": "已审核", "all": "全部申报"}
+
+
+def _queue_words(
+    session: Session,
+    tab: str,
+    *,
+    keyword: object,
+    plan_id: object,
+    unit_id: object,
+    candidacy: object,
+    status: object,
+) -> str:
+    """The tab and the filters in words, for an export's title row."""
+    words = [_TAB_WORDS[tab]]
+    for raw, model, label in ((plan_id, LeaderPlan, "计划"), (unit_id, Organization, "单位")):
+        if raw not in (None, "", "all", 0):
+            found = session.get(model, validation.record_id(raw, label))
+            words.append(f"{label} {getattr(found, 'name', raw)}")
+    if candidacy not in (None, "", "all"):
+        words.append(f"申报类别 {CANDIDACY_LABELS[LeaderCandidacy(str(candidacy))]}")
+    if status not in (None, "", "all"):
+        words.append(f"状态 {STATUS_LABELS[DeclarationStatus(str(status))]}")
+    if keyword:
+        words.append(f"关键字 {keyword}")
+    return "；".join(words)
+
+
+def export_queue(
+    session: Session,
+    *,
+    actor: Actor | None,
+    tab: str = "pending",
+    plan_id: object = None,
+    unit_id: object = None,
+    candidacy: object = "",
+    status: object = "",
+    keyword: object = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 a level's list (or a unit's cases under a plan, tab "all") with the same scope
+    and filters as `queue`, streamed; ID numbers masked."""
+    checked = _org_actor(actor)
+    tab = tab if tab in ("pending", "done") else "all"
+    chosen = {
+        "keyword": keyword,
+        "plan_id": plan_id,
+        "unit_id": unit_id,
+        "candidacy": candidacy,
+        "status": status,
+    }
+    where = _filters(_queue_where(checked, tab), **chosen)
+    words = _queue_words(session, tab, **chosen)
+    query = (
+        _rows_query(where)
+        .order_by(col(LeaderDeclaration.submitted_at), col(LeaderDeclaration.id))
+        .execution_options(yield_per=BATCH)
+    )
+    result = write_export(
+        title="学术和技术带头人审核",
+        filters=words,
+        columns=QUEUE_EXPORT_COLUMNS,
+        total=_count(session, where),
+        rows=(
+            (
+                name,
+                mask_id_number(id_number),
+                unit_name,
+                plan_name,
+                batch,
+                CANDIDACY_LABELS[d.candidacy],
+                d.discipline,
+                local_time(d.submitted_at),
+                STATUS_LABELS[d.status],
+                RESULT_LABELS[d.result] if d.result else "",
+                _holder(d, holder),
+            )
+            for d, name, id_number, unit_name, plan_name, batch, holder in session.execute(query)
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "leader.export_queue",
+        target_kind=KIND.value,
+        summary=f"导出学术和技术带头人列表（{result.rows} 条）",
+        filters=words,
+        rows=result.rows,
+    )
+    return result
 
 
 # ---- results (the provincial HR bureau) -----------------------------------------------------

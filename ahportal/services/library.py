@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import ColumnElement, delete, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
 from ahportal.models import (
     CaseRecord,
     EntrySource,
@@ -41,7 +43,7 @@ from ahportal.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from ahportal.services.formatting import CHINA, like_pattern
+from ahportal.services.formatting import CHINA, like_pattern, local_time
 from ahportal.services.library_catalog import (
     BY_CODE,
     CASE_FIELDS,
@@ -619,21 +621,16 @@ def _day_bound(value: object, label: str, *, end: bool) -> datetime | None:
     return moment
 
 
-def list_unit_entries(
-    session: Session,
-    *,
-    actor: Actor | None,
-    keyword: str = "",
-    category_code: str = "",
-    status: str = "pending",
-    date_from: str = "",
-    date_to: str = "",
-    limit: int = 10,
-    offset: int = 0,
-) -> tuple[list[UnitEntryRow], int]:
-    """业绩档案: the unit's people's submitted entries, filtered and paged in SQL."""
-    checked = require(actor, AUDIT)
-    where = col(LibraryEntry.unit_id) == checked.org_id
+def _unit_entries_where(
+    checked: Actor,
+    keyword: object,
+    category_code: object,
+    status: str,
+    date_from: object,
+    date_to: object,
+) -> ColumnElement[bool]:
+    """业绩档案's scope (the actor's unit) and filters; its export uses the same."""
+    where: ColumnElement[bool] = col(LibraryEntry.unit_id) == checked.org_id
     if status:
         try:
             where = where & (col(LibraryEntry.status) == LibraryStatus(status))
@@ -654,13 +651,37 @@ def list_unit_entries(
         where = where & (col(LibraryEntry.submitted_at) >= start)
     if stop:
         where = where & (col(LibraryEntry.submitted_at) < stop)
+    return where
+
+
+def _count_unit_entries(session: Session, where: ColumnElement[bool]) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(LibraryEntry)
+            .join(Person, col(Person.id) == col(LibraryEntry.person_id))
+            .where(where)
+        ).one()
+    )
+
+
+def list_unit_entries(
+    session: Session,
+    *,
+    actor: Actor | None,
+    keyword: str = "",
+    category_code: str = "",
+    status: str = "pending",
+    date_from: str = "",
+    date_to: str = "",
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[UnitEntryRow], int]:
+    """业绩档案: the unit's people's submitted entries, filtered and paged in SQL."""
+    checked = require(actor, AUDIT)
+    where = _unit_entries_where(checked, keyword, category_code, status, date_from, date_to)
     base = select(LibraryEntry, Person).join(Person, col(Person.id) == col(LibraryEntry.person_id))
-    total = session.exec(
-        select(func.count())
-        .select_from(LibraryEntry)
-        .join(Person, col(Person.id) == col(LibraryEntry.person_id))
-        .where(where)
-    ).one()
+    total = _count_unit_entries(session, where)
     limit, offset = _page(limit, offset)
     rows = session.exec(
         base.where(where)
@@ -681,6 +702,87 @@ def list_unit_entries(
         )
         for e, p in rows
     ], int(total)
+
+
+UNIT_EXPORT_COLUMNS = (
+    Column("姓名", 12),
+    Column("证件号码", 20),
+    Column("业绩类别", 16),
+    Column("业绩名称", 36),
+    Column("业绩时间", 12),
+    Column("提交时间", 17),
+    Column("状态", 9),
+)
+
+
+def export_unit_entries(
+    session: Session,
+    *,
+    actor: Actor | None,
+    status_label: Callable[[LibraryStatus], str],
+    keyword: str = "",
+    category_code: str = "",
+    status: str = "pending",
+    date_from: str = "",
+    date_to: str = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 业绩档案 with the list's filters (same scope and where-clause), streamed; ID
+    numbers masked. `status_label` words a status (the portal's one label table)."""
+    checked = require(actor, AUDIT)
+    where = _unit_entries_where(checked, keyword, category_code, status, date_from, date_to)
+    words = [f"状态 {status_label(LibraryStatus(status))}" if status else "状态 全部"]
+    if category_code:
+        words.append(f"类别 {_category(category_code).label}")
+    if keyword:
+        words.append(f"姓名或证件号码 {keyword}")
+    if date_from or date_to:
+        words.append(f"提交日期 {date_from or '不限'} 至 {date_to or '不限'}")
+    filters = "；".join(words)
+    query = (
+        sa_select(
+            col(Person.name),
+            col(Person.id_number),
+            col(LibraryEntry.category),
+            col(LibraryEntry.title),
+            col(LibraryEntry.occurred_on),
+            col(LibraryEntry.submitted_at),
+            col(LibraryEntry.status),
+        )
+        .join(Person, col(Person.id) == col(LibraryEntry.person_id))
+        .where(where)
+        .order_by(col(LibraryEntry.submitted_at).desc(), col(LibraryEntry.id).desc())
+        .execution_options(yield_per=BATCH)
+    )
+    result = write_export(
+        title="业绩档案",
+        filters=filters,
+        columns=UNIT_EXPORT_COLUMNS,
+        total=_count_unit_entries(session, where),
+        rows=(
+            (
+                name,
+                mask_id_number(number),
+                BY_CODE[code].label if code in BY_CODE else code,
+                title,
+                on.isoformat() if on else "",
+                local_time(at),
+                status_label(LibraryStatus(state)),
+            )
+            for name, number, code, title, on, at, state in session.execute(query)
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "library.export_unit_entries",
+        target_kind=KIND.value,
+        summary=f"导出业绩档案列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def entry_detail(session: Session, *, actor: Actor | None, entry_id: object) -> EntryDetail:

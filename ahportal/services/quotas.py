@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import COUNT, INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
     Account,
     Organization,
@@ -30,6 +31,7 @@ from ahportal.models import (
 )
 from ahportal.services import attachments, audit_log, validation
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
+from ahportal.services.formatting import local_time
 from ahportal.services.permissions import Actor, can_see_unit, require
 
 MANAGE = "quota.manage"
@@ -127,13 +129,8 @@ def _own_public_unit(session: Session, actor: Actor) -> Organization:
 # ---- reading -----------------------------------------------------------------------------------
 
 
-def quota_summary(session: Session, *, actor: Actor | None, year: object = None) -> QuotaSummary:
-    """Per year and level: approved, used and remaining posts of the actor's own unit."""
-    checked = require(actor, MANAGE)
-    unit = _own_unit(session, checked)
-    public = _is_public_institution(session, unit)
-    if not public:
-        return QuotaSummary(unit.id or 0, unit.name, False, [])
+def _quota_query(unit: Organization, year: object) -> Any:
+    """The unit's years and levels (the list's query; its export uses the same)."""
     remaining = (col(PostQuota.approved) - col(PostQuota.used)).label("remaining")
     # More columns than sqlmodel's select types: SQLAlchemy's own.
     query = (
@@ -153,6 +150,17 @@ def quota_summary(session: Session, *, actor: Actor | None, year: object = None)
     wanted = validation.whole_number(year, "year", "核准年度", low=YEAR_MIN, high=YEAR_MAX)
     if wanted is not None:
         query = query.where(col(PostQuota.year) == wanted)
+    return query
+
+
+def quota_summary(session: Session, *, actor: Actor | None, year: object = None) -> QuotaSummary:
+    """Per year and level: approved, used and remaining posts of the actor's own unit."""
+    checked = require(actor, MANAGE)
+    unit = _own_unit(session, checked)
+    public = _is_public_institution(session, unit)
+    if not public:
+        return QuotaSummary(unit.id or 0, unit.name, False, [])
+    query = _quota_query(unit, year)
     years: dict[int, QuotaYear] = {}
     for y, level, approved, used, left, at, by in session.execute(query).all():
         if y not in years:
@@ -161,6 +169,51 @@ def quota_summary(session: Session, *, actor: Actor | None, year: object = None)
     for entry in years.values():
         entry.lines.sort(key=lambda line: _level_order(line.level))
     return QuotaSummary(unit.id or 0, unit.name, True, list(years.values()))
+
+
+EXPORT_COLUMNS = (
+    Column("核准年度", 10, INTEGER),
+    Column("级别", 10),
+    Column("核准岗位数", 12, COUNT),
+    Column("已使用", 10, COUNT),
+    Column("剩余", 10, COUNT),
+    Column("提交时间", 17),
+    Column("提交人", 16),
+)
+
+
+def export_quotas(
+    session: Session,
+    *,
+    actor: Actor | None,
+    year: object = None,
+    progress: Progress | None = None,
+) -> Export:
+    """导出 岗位核准信息: the list's rows (the actor's own 事业单位, every year or one),
+    levels in the list's order (four rows a year: sorted in memory)."""
+    checked = require(actor, MANAGE)
+    unit = _own_public_unit(session, checked)
+    query = _quota_query(unit, year)
+    rows = sorted(session.execute(query).all(), key=lambda r: (-r[0], _level_order(r[1])))
+    filters = f"单位 {unit.name}" + (f"；核准年度 {year}" if year not in (None, "") else "")
+    result = write_export(
+        title="岗位核准信息",
+        filters=filters,
+        columns=EXPORT_COLUMNS,
+        total=len(rows),
+        rows=((y, level, a, u, left, local_time(at), by) for y, level, a, u, left, at, by in rows),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "quota.export",
+        target_kind="post_quota",
+        summary=f"导出岗位核准信息（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def _level_order(level: str) -> int:

@@ -20,6 +20,7 @@ from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.batch import BatchMixin
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 from ahportal.state.task_openers import register_opener
@@ -236,7 +237,7 @@ def _error_field(field: str) -> str:
 LEADER_FILTERS = ("plan", "unit", "candidacy", "status")
 
 
-class LeaderQueueState(PortalState, PagingMixin, BatchMixin):
+class LeaderQueueState(PortalState, PagingMixin, BatchMixin, ExportMixin):
     """带头人审核: 待审核 / 已审核 of the level, filters, SQL paging, 批量通过."""
 
     rows: list[dict[str, Any]] = []
@@ -329,6 +330,22 @@ class LeaderQueueState(PortalState, PagingMixin, BatchMixin):
         return self._reload()
 
     @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the list with the current tab and filters."""
+        async for step in self._export(
+            leaders.export_queue,
+            "学术和技术带头人审核",
+            "申报",
+            tab=self.tab,
+            keyword=self.keyword,
+            plan_id=self.filters.get("plan", ""),
+            unit_id=self.filters.get("unit", ""),
+            candidacy=self.filters.get("candidacy", ""),
+            status=self.filters.get("status", ""),
+        ):
+            yield step
+
+    @rx.event
     def set_batch_result(self, value: str) -> None:
         self.batch_result = "" if value in ("", "none") else str(value)[:16]
 
@@ -376,7 +393,7 @@ def _queue_rows(rows: list[leaders.QueueRow], pending_tab: bool) -> list[dict[st
     ]
 
 
-class UnitLeaderPlansState(PortalState, PagingMixin):
+class UnitLeaderPlansState(PortalState, PagingMixin, ExportMixin):
     """学术带头人 (figure 2-2): the published plans with 本单位已申报数量; 查看 lists the
     unit's declarations under a plan (审核 from there); 计划详情."""
 
@@ -464,6 +481,17 @@ class UnitLeaderPlansState(PortalState, PagingMixin):
             return None
         self._reload()
         return self._load_cases()
+
+    @rx.event
+    async def export_cases(self):  # type: ignore[no-untyped-def]
+        """导出 the unit's declarations under the chosen plan (the 查看 list)."""
+        if not self.plan_id:
+            yield notify.info("请先选择计划")
+            return
+        async for step in self._export(
+            leaders.export_queue, "本单位带头人申报", "申报", tab="all", plan_id=self.plan_id
+        ):
+            yield step
 
     @rx.event
     def hide_cases(self) -> None:

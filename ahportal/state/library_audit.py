@@ -13,6 +13,7 @@ from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.batch import BatchMixin
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.library import CATEGORY_OPTIONS
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -96,7 +97,7 @@ class LibraryAuditState(PortalState):
         return [notify.success(done), LibraryArchiveState.reload, TaskCenterState.reload]
 
 
-class LibraryArchiveState(PortalState, PagingMixin, BatchMixin):
+class LibraryArchiveState(PortalState, PagingMixin, BatchMixin, ExportMixin):
     """业绩档案: filters (person, category, status, submission date), SQL paging, 批量审核."""
 
     rows: list[dict[str, Any]] = []
@@ -179,6 +180,22 @@ class LibraryArchiveState(PortalState, PagingMixin, BatchMixin):
         self.status_filter = "" if value == "all" else str(value)[:16]
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 业绩档案 with the current filters."""
+        async for step in self._export(
+            library.export_unit_entries,
+            "业绩档案",
+            "业绩",
+            status_label=display.status_label,
+            keyword=self.keyword,
+            category_code=self.category_filter,
+            status=self.status_filter,
+            date_from=self.date_from,
+            date_to=self.date_to,
+        ):
+            yield step
 
     @rx.event
     def select_all_pending(self, checked: bool) -> None:

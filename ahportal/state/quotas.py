@@ -15,6 +15,7 @@ from ahportal.services.formatting import CHINA
 from ahportal.services.permissions import require
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 
 PICK_FORM = "请选择经人社部门审核盖章的岗位核准表（PDF 文件）"
@@ -26,7 +27,7 @@ def _this_year() -> str:
     return str(datetime.now(CHINA).year)
 
 
-class QuotaState(PortalState):
+class QuotaState(PortalState, ExportMixin):
     """The unit's quota table and the 新增 dialog; an upload handler reports inline."""
 
     loaded: bool = False
@@ -84,6 +85,12 @@ class QuotaState(PortalState):
         self.message = ""
         self.file_limit_mb = attachments.limit_mb()
         return self._refresh()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the unit's 岗位核准信息 (every year)."""
+        async for step in self._export(quotas.export_quotas, "岗位核准信息", "岗位核准信息"):
+            yield step
 
     @rx.event
     def new_quota(self) -> None:

@@ -12,12 +12,14 @@ from ahportal.services.bindings import (
     binding_detail,
     decide_binding,
     decide_bindings,
+    export_bindings,
     list_bindings,
 )
 from ahportal.services.errors import DomainError, ValidationFailed
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.batch import BatchMixin
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 from ahportal.state.task_openers import register_opener
@@ -79,7 +81,7 @@ class BindingAuditState(PortalState):
         return [notify.success(done), RegistrationsState.reload, TaskCenterState.reload]
 
 
-class RegistrationsState(PortalState, PagingMixin, BatchMixin):
+class RegistrationsState(PortalState, PagingMixin, BatchMixin, ExportMixin):
     """The list: filters by status and name/phone, one SQL page at a time."""
 
     rows: list[dict[str, Any]] = []
@@ -149,6 +151,19 @@ class RegistrationsState(PortalState, PagingMixin, BatchMixin):
         self.keyword = str(form.get("keyword", ""))[:50] if isinstance(form, dict) else ""
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the list with its status filter and keyword."""
+        async for step in self._export(
+            export_bindings,
+            "人员注册审核",
+            "注册申请",
+            status_label=display.status_label,
+            status=self.status_filter,
+            keyword=self.keyword,
+        ):
+            yield step
 
 
 register_opener(KIND, BindingAuditState.open)

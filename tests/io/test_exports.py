@@ -24,7 +24,7 @@ def _rows(count: int) -> Iterator[tuple[object, ...]]:
 def test_the_workbook_has_its_title_header_formats_and_no_formula():
     seen: list[tuple[int, int]] = []
     rows = [
-        ("=HYPERLINK(\"x\")", "+86 123", 1.5),
+        ('=HYPERLINK("x")', "+86 123", 1.5),
         ("@SUM(A1)", "-1", 2.0),
         ("\tx", "normal", 3.0),
     ]
@@ -46,7 +46,7 @@ def test_the_workbook_has_its_title_header_formats_and_no_formula():
     assert [c.value for c in sheet[2]] == ["序号", "姓名", "证件号码", "学时"]
     assert all(c.font.bold for c in sheet[2])
     assert sheet.column_dimensions["C"].width == 20
-    assert [c.value for c in sheet[3]] == [1, "'=HYPERLINK(\"x\")", "'+86 123", 1.5]
+    assert [c.value for c in sheet[3]] == [1, '\'=HYPERLINK("x")', "'+86 123", 1.5]
     assert sheet["D3"].number_format == DECIMAL and sheet["A3"].number_format == "0"
     assert sheet["B4"].value == "'@SUM(A1)" and sheet["C4"].value == "'-1"
     assert sheet["B5"].value == "'\tx"
@@ -96,5 +96,5 @@ def test_memory_does_not_grow_with_the_rows():
     assert seen[0] == (exports.BATCH, 10_000) and seen[-1] == (10_000, 10_000)
     assert len(seen) == 11  # one per batch, one at the end
     sheet = load_workbook(io.BytesIO(result.data), read_only=True).active
-    last = list(sheet.iter_rows(min_row=10_002, max_row=10_002, values_only=True))[0]
+    (last,) = sheet.iter_rows(min_row=10_002, max_row=10_002, values_only=True)
     assert last[0] == 10_000 and last[1] == "人员9999"

@@ -75,6 +75,7 @@ from tests.factories import (
 from tests.helpers import db_snapshot
 from tests.review_form_data import review_form_declaration
 from tests.services.audit_log_permission_cases import AUDIT_LOG_CASES, AUDIT_LOG_NOT_ACTIONS
+from tests.services.export_permission_cases import EXPORT_CASES, EXPORT_NOT_ACTIONS
 from tests.services.leader_permission_cases import LEADER_CASES, LEADER_NOT_ACTIONS
 from tests.services.statistics_permission_cases import STATISTICS_CASES
 
@@ -1279,6 +1280,7 @@ CASES: list[Case] = [
     *(Case(**spec) for spec in LEADER_CASES),
     *(Case(**spec) for spec in AUDIT_LOG_CASES),
     *(Case(**spec) for spec in STATISTICS_CASES),
+    *(Case(**spec) for spec in EXPORT_CASES),
 ]
 
 # Functions that take an actor but are not actions a browser reaches on its own: the engine
@@ -1329,6 +1331,7 @@ NOT_ACTIONS = {
 }
 NOT_ACTIONS |= LEADER_NOT_ACTIONS  # 学术和技术带头人 (tests/services/leader_permission_cases.py)
 NOT_ACTIONS |= AUDIT_LOG_NOT_ACTIONS  # 操作日志 (tests/services/audit_log_permission_cases.py)
+NOT_ACTIONS |= EXPORT_NOT_ACTIONS  # 导出 (tests/services/export_permission_cases.py)
 
 
 def _service_actions() -> set[str]:

@@ -1,0 +1,88 @@
+"""The permission matrix's cases for the lists' 导出 (issue 10), as keyword arguments of
+test_service_permissions.Case (kept here so that file only splices them in).
+
+Each export takes its list's permission and scope: the right role outside it exports none
+of the inside records (an empty export logs nothing, so nothing changes); inside, the
+export is logged (operation_log).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+
+from ahportal.services import bindings, leaders, library, quotas
+from ahportal.state.display import status_label
+from tests.services.leader_permission_cases import AUDIT as LEADER_AUDIT
+from tests.services.leader_permission_cases import OTHER_CITY, _stage
+from tests.services.leader_permission_cases import UNIT as LEADER_UNIT
+
+
+def _seeded(name: str) -> Any:
+    return lambda ctx: ctx.actor_for(name)
+
+
+def _names(result: Any) -> list[Any]:
+    sheet = load_workbook(io.BytesIO(result.data)).active
+    assert sheet is not None
+    return [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+
+
+def _empty(ctx: Any, result: Any) -> None:
+    assert result.rows == 0 and _names(result) == []
+
+
+EXPORT_CASES: list[dict[str, Any]] = [
+    # 赵强's pending request to 合肥宏景; 安徽省立医院 has none of it.
+    {
+        "name": "bindings.export_bindings",
+        "permission": "binding.audit",
+        "call": lambda ctx, a: bindings.export_bindings(
+            ctx.session, actor=a, status_label=status_label, status="pending", keyword="赵"
+        ),
+        "inside": _seeded("合肥宏景软件有限公司"),
+        "outside": _seeded("安徽省立医院"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: _names(result) == ["赵强"],
+        "outside_check": _empty,
+    },
+    # 李明's entries waiting for 安徽省立医院 (seeded); 王芳's unit sees none of them.
+    {
+        "name": "library.export_unit_entries",
+        "permission": library.AUDIT,
+        "call": lambda ctx, a: library.export_unit_entries(
+            ctx.session, actor=a, status_label=status_label, keyword="李明"
+        ),
+        "inside": _seeded("安徽省立医院"),
+        "outside": _seeded("合肥市第一人民医院"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows > 0 and set(_names(result)) == {"李明"},
+        "outside_check": _empty,
+    },
+    {
+        "name": "leaders.export_queue",
+        "permission": LEADER_AUDIT,
+        "call": lambda ctx, a: leaders.export_queue(ctx.session, actor=a),
+        "inside": _seeded(LEADER_UNIT),
+        "outside": _seeded(OTHER_CITY),
+        "prepare": _stage("submitted"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows == 1,
+        "outside_check": _empty,
+    },
+    # Only a 事业单位's own years; a company holding quota.manage is told why not.
+    {
+        "name": "quotas.export_quotas",
+        "permission": quotas.MANAGE,
+        "call": lambda ctx, a: quotas.export_quotas(ctx.session, actor=a),
+        "inside": _seeded("安徽省立医院"),
+        "outside": _seeded("合肥宏景软件有限公司"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows == 4,
+    },
+]
+
+# The log writer every export calls after building, for an actor it has already checked.
+EXPORT_NOT_ACTIONS = {"audit_log.record_export"}
