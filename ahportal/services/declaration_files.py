@@ -103,6 +103,11 @@ def _add(
 ) -> int:
     """Store the file and its row; the caller holds the transaction and commits."""
     assert declaration.id is not None
+    # Count under the declaration's row lock: two uploads at once on PostgreSQL (READ
+    # COMMITTED) would both count 19 and make 21; on SQLite begin_write already queues them.
+    session.exec(
+        select(Declaration.id).where(col(Declaration.id) == declaration.id).with_for_update()
+    ).one()
     if _count(session, declaration.id, source) >= limit:
         raise ValidationFailed("file", f"最多上传 {limit} 个附件，请先删除不需要的附件")
     key = attachments.store(checked.data)

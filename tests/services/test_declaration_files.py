@@ -191,3 +191,31 @@ def test_deleting_a_declaration_removes_its_files(session, actor_for):
     session.expire_all()
     assert session.get(DeclarationAttachment, file_id) is None
     assert attachments.path_of(key) is None
+
+
+def test_uploads_at_once_never_pass_the_limit(session, actor_for):
+    """Six uploads at the same moment when 17 of 20 files are there: exactly three are
+    stored, the others are told the limit (on PostgreSQL too, where each transaction would
+    otherwise count 17 and insert)."""
+    from sqlalchemy import func
+
+    from tests.helpers import race
+
+    person, declaration_id = _draft(session, actor_for, "附件并发")
+    for n in range(declaration_files.MAX_APPLICANT_FILES - 3):
+        _add(session, person, declaration_id, f"证明{n}.pdf")
+    session.rollback()
+
+    def upload(n: int):
+        return lambda own: _add(own, person, declaration_id, f"同时{n}.pdf")
+
+    results = race([upload(n) for n in range(6)])
+    assert results.count("ok") == 3, results
+    refused = [r for r in results if r != "ok"]
+    assert all(isinstance(r, ValidationFailed) and "最多上传 20 个" in r.message for r in refused)
+    stored = session.exec(
+        select(func.count())
+        .select_from(DeclarationAttachment)
+        .where(col(DeclarationAttachment.declaration_id) == declaration_id)
+    ).one()
+    assert stored == declaration_files.MAX_APPLICANT_FILES
