@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import ColumnElement, Select, case, false, func, literal, true
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ahportal.db import begin_write
@@ -223,11 +224,18 @@ def _in_units(column: Any, actor: Actor, root: Division) -> ColumnElement[bool]:
     return true() if units is None else col(column).in_(units)
 
 
-def _declaration_where(actor: Actor, root: Division, filters: Filters) -> ColumnElement[bool]:
-    """Declarations inside the scope and the filters (the one clause every view uses)."""
-    where = (col(Declaration.status) != DeclarationStatus.DRAFT) & _in_units(
-        Declaration.unit_id, actor, root
-    )
+_SUBMITTED = col(Declaration.status) != DeclarationStatus.DRAFT
+
+
+def _declaration_where(
+    actor: Actor, root: Division, filters: Filters, *, drafts: bool = False
+) -> ColumnElement[bool]:
+    """Declarations inside the scope and the filters (the one clause every view uses).
+    `drafts=True` leaves out the 填报中 test for a query grouping by status, which drops
+    that group instead (`_SUBMITTED` as HAVING: one test per group, not per row)."""
+    where = _in_units(Declaration.unit_id, actor, root)
+    if not drafts:
+        where = _SUBMITTED & where
     if actor.role is Role.COMMITTEE_ORGANIZER:
         plans = sa_select(col(ReviewPlan.id)).where(
             col(ReviewPlan.committee_org_id) == actor.org_id
@@ -301,13 +309,14 @@ def options(session: Session, *, actor: Actor | None) -> Options:
     """Filter choices for the page (years of the declarations in scope, not of every one)."""
     checked = _checked(session, actor)
     home = _home(session, checked)
-    where = _declaration_where(checked, home, Filters())
-    years = session.execute(
+    where = _declaration_where(checked, home, Filters(), drafts=True)
+    found = session.execute(
         sa_select(col(Declaration.plan_year))
         .where(where)
-        .group_by(col(Declaration.plan_year))
-        .order_by(col(Declaration.plan_year).desc())
+        .group_by(col(Declaration.plan_year), col(Declaration.status))
+        .having(_SUBMITTED)
     ).scalars()
+    years = sorted(set(found), reverse=True)
     series = session.execute(
         sa_select(col(TitleSeries.id), col(TitleSeries.name))
         .where(col(TitleSeries.active).is_(True))
@@ -377,8 +386,9 @@ def _grouped(
 ) -> list[Any]:
     query = (
         sa_select(key.label("key"), col(Declaration.status), func.count())
-        .where(_declaration_where(actor, root, filters))
+        .where(_declaration_where(actor, root, filters, drafts=True))
         .group_by(key, col(Declaration.status))
+        .having(_SUBMITTED)
     )
     return list(session.execute(query).all())
 
@@ -449,8 +459,9 @@ def _by_year(session: Session, actor: Actor, root: Division, filters: Filters) -
 def _by_status(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     query = (
         sa_select(col(Declaration.status), func.count())
-        .where(_declaration_where(actor, root, filters))
+        .where(_declaration_where(actor, root, filters, drafts=True))
         .group_by(col(Declaration.status))
+        .having(_SUBMITTED)
     )
     counts = {DeclarationStatus(s): int(n) for s, n in session.execute(query).all()}
     total = sum(counts.values())
@@ -510,8 +521,9 @@ def _by_territory(session: Session, actor: Actor, root: Division, filters: Filte
             col(Declaration.status).label("status"),
             func.count().label("n"),
         )
-        .where(_declaration_where(actor, root, filters))
+        .where(_declaration_where(actor, root, filters, drafts=True))
         .group_by(col(Declaration.unit_id), col(Declaration.status))
+        .having(_SUBMITTED)
         .subquery()
     )
     key = _territory_key(root)
@@ -584,7 +596,9 @@ def _level_label(level: str) -> str:
         return level
 
 
-def _stage_where(actor: Actor, root: Division, filters: Filters) -> ColumnElement[bool]:
+def _stage_where(
+    actor: Actor, root: Division, filters: Filters, stage: Any = DeclarationStage
+) -> ColumnElement[bool]:
     """Stages of the declarations inside the scope and the filters; none needed when that
     is every submitted declaration (a bureau over the whole province, no filter): a stage
     exists only once a declaration is submitted, and a deleted one takes its stages along."""
@@ -596,7 +610,7 @@ def _stage_where(actor: Actor, root: Division, filters: Filters) -> ColumnElemen
     if every:
         return true()
     inside = sa_select(col(Declaration.id)).where(_declaration_where(actor, root, filters))
-    return col(DeclarationStage.declaration_id).in_(inside)
+    return col(stage.declaration_id).in_(inside)
 
 
 def _pass_rates(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
@@ -651,8 +665,19 @@ def _durations(session: Session, actor: Actor, root: Division, filters: Filters)
     """Days a case waited at each level: from the flow record that brought it there (提交,
     重新提交 or the level below's 通过) to that level's decision (each stage's days)."""
     days = col(DeclarationStage.days)
+    # The longest wait of each level looked up in the (level, days) index rather than a
+    # third aggregate over every stage (a third of the time at a million declarations).
+    other = aliased(DeclarationStage)
+    longest = (
+        sa_select(func.max(col(other.days)))
+        .where(
+            col(other.level) == col(DeclarationStage.level),
+            _stage_where(actor, root, filters, other),
+        )
+        .scalar_subquery()
+    )
     query = (
-        sa_select(col(DeclarationStage.level), func.count(days), func.avg(days), func.max(days))
+        sa_select(col(DeclarationStage.level), func.count(days), func.avg(days), longest)
         .where(days.is_not(None), _stage_where(actor, root, filters))
         .group_by(col(DeclarationStage.level))
     )
