@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import SELECT_STYLE, filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.leader_declaring import candidacy_rules
@@ -62,6 +63,7 @@ def _toolbar() -> rx.Component:
             ),
         ),
         actions=(
+            export_button(S, "leader-plan-export"),
             primary_button(
                 rx.icon("plus", size=16, aria_hidden="true"),
                 "新增选拔计划",

@@ -11,6 +11,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.division_select import division_select
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import SELECT_STYLE, filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, form_field, status_badge
@@ -62,6 +63,7 @@ def _toolbar() -> rx.Component:
             ),
         ),
         actions=(
+            export_button(S, "ops-export"),
             primary_button(
                 rx.icon("plus", size=16, aria_hidden="true"),
                 "新建内置账号",

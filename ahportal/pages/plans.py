@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ahportal.components.division_select import division_select
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import SELECT_STYLE, filter_bar, filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, form_field, label_value, status_badge
@@ -73,6 +74,7 @@ def _toolbar() -> rx.Component:
             ),
         ),
         actions=(
+            export_button(S, "plan-export"),
             primary_button(
                 rx.icon("plus", size=16, aria_hidden="true"),
                 "新增评审计划",

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_bar
 from ahportal.components.import_panel import import_panel
 from ahportal.components.layout import shell
@@ -59,6 +60,7 @@ def public_hours_page() -> rx.Component:
             keyword_label="姓名或身份证号",
             keyword_placeholder="姓名或完整身份证号",
             selects=(_year_filter(),),
+            actions=(export_button(S, "hours-export"),),
         ),
         data_table(HEADERS, S.rows, _row, S, table_id="hours-table", empty="暂无已导入的学时记录"),
     )

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, DECIMAL, INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
     Account,
     EntrySource,
@@ -288,17 +289,9 @@ def _loaded_scope(actor: Actor) -> Any:
     return col(Account.org_id) == actor.org_id
 
 
-def list_public_hours(
-    session: Session,
-    *,
-    actor: Actor | None,
-    keyword: str = "",
-    year: str = "",
-    limit: int = 10,
-    offset: int = 0,
-) -> tuple[list[PublicHoursRow], int]:
-    """The loaded 公需课 records, filtered by name or ID number and year, paged in SQL."""
-    checked = require(actor, IMPORT)
+def _public_hours_queries(actor: Actor, keyword: object, year: object) -> tuple[Any, Any]:
+    """The loaded rows in the actor's scope under the list's filters, and their count
+    (the list and its export)."""
     query = select(PublicCourseHours).join(
         Account, col(Account.id) == col(PublicCourseHours.imported_by_account_id)
     )
@@ -308,7 +301,7 @@ def list_public_hours(
         .join(Account, col(Account.id) == col(PublicCourseHours.imported_by_account_id))
     )
     conditions = []
-    scope = _loaded_scope(checked)
+    scope = _loaded_scope(actor)
     if scope is not None:
         conditions.append(scope)
     text = validation.text(keyword, "keyword", "姓名或证件号码", max_length=50) or ""
@@ -323,6 +316,21 @@ def list_public_hours(
     for condition in conditions:
         query = query.where(condition)
         counted = counted.where(condition)
+    return query, counted
+
+
+def list_public_hours(
+    session: Session,
+    *,
+    actor: Actor | None,
+    keyword: str = "",
+    year: str = "",
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[PublicHoursRow], int]:
+    """The loaded 公需课 records, filtered by name or ID number and year, paged in SQL."""
+    checked = require(actor, IMPORT)
+    query, counted = _public_hours_queries(checked, keyword, year)
     total = session.exec(counted).one()
     rows = session.exec(
         query.order_by(col(PublicCourseHours.id).desc())
@@ -333,3 +341,63 @@ def list_public_hours(
         PublicHoursRow(r.id or 0, mask_id_number(r.id_number), r.name, r.year, r.course, r.hours)
         for r in rows
     ], int(total)
+
+
+PUBLIC_HOURS_COLUMNS = (
+    Column("身份证号", 20),
+    Column("姓名", 12),
+    Column("年度", 8, INTEGER),
+    Column("课程名称", 36),
+    Column("学时", 8, DECIMAL),
+)
+
+
+def export_public_hours(
+    session: Session,
+    *,
+    actor: Actor | None,
+    keyword: str = "",
+    year: str = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 公需课学时 as loaded, with the list's scope and filters, streamed (the learning
+    platform's export can hold the whole province); ID numbers masked."""
+    checked = require(actor, IMPORT)
+    query, counted = _public_hours_queries(checked, keyword, year)
+    words = []
+    if keyword:
+        words.append(f"姓名或证件号码 {keyword}")
+    if str(year or "").strip():
+        words.append(f"年度 {year}")
+    filters = "；".join(words)
+    columns = (
+        col(PublicCourseHours.name),
+        col(PublicCourseHours.id_number),
+        col(PublicCourseHours.year),
+        col(PublicCourseHours.course),
+        col(PublicCourseHours.hours),
+    )
+    streamed = query.with_only_columns(*columns).order_by(col(PublicCourseHours.id).desc())
+    result = write_export(
+        title="公需课学时",
+        filters=filters,
+        columns=PUBLIC_HOURS_COLUMNS,
+        total=int(session.exec(counted).one()),
+        rows=(
+            (mask_id_number(number), name, y, course, float(hours))
+            for name, number, y, course, hours in session.execute(
+                streamed.execution_options(yield_per=BATCH)
+            )
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "cpd.export_public_hours",
+        target_kind="public_course_hours",
+        summary=f"导出公需课学时（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result

@@ -15,10 +15,11 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, COUNT, INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
     DeclarationStatus,
     HrLevel,
@@ -32,7 +33,7 @@ from ahportal.models import (
 )
 from ahportal.services import audit_log, leader_declaring, leaders, validation
 from ahportal.services.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from ahportal.services.formatting import like_pattern
+from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.library_catalog import TITLE_GRADES
 from ahportal.services.permissions import Actor, require
 from ahportal.services.units import FormInvalid
@@ -317,7 +318,18 @@ def list_plans(
 ) -> tuple[list[LeaderPlanRow], int]:
     """One SQL page of the bureau's plans, newest year first, with their declaration counts."""
     checked = _province(actor)
-    where = col(LeaderPlan.owner_org_id) == checked.org_id
+    where = _plans_where(checked, plan_year, status, keyword)
+    total = session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one()
+    limit, offset = _page(limit, offset)
+    rows = session.exec(_plans_query(where).limit(limit).offset(offset)).all()
+    return [_plan_row(p, n) for p, n in rows], int(total)
+
+
+def _plans_where(
+    checked: Actor, plan_year: object, status: object, keyword: object
+) -> ColumnElement[bool]:
+    """The bureau's plans under the list's filters (the list and its export)."""
+    where: ColumnElement[bool] = col(LeaderPlan.owner_org_id) == checked.org_id
     if str(plan_year or "").strip():
         low, high = YEAR_RANGE
         year = validation.whole_number(plan_year, "plan_year", "计划年度", low=low, high=high)
@@ -334,36 +346,107 @@ def list_plans(
             col(LeaderPlan.name).like(pattern, escape="\\")
             | col(LeaderPlan.batch).like(pattern, escape="\\")
         )
-    total = session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one()
-    limit, offset = _page(limit, offset)
+    return where
+
+
+def _plans_query(where: ColumnElement[bool]) -> Any:
     counted = (
         select(func.count())
         .select_from(LeaderDeclaration)
         .where(col(LeaderDeclaration.plan_id) == col(LeaderPlan.id))
         .scalar_subquery()
     )
-    rows = session.exec(
+    return (
         select(LeaderPlan, counted)
         .where(where)
         .order_by(col(LeaderPlan.plan_year).desc(), col(LeaderPlan.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return [
-        LeaderPlanRow(
-            id=p.id or 0,
-            plan_year=p.plan_year,
-            name=p.name,
-            batch=p.batch,
-            declare_start=p.declare_start,
-            declare_end=p.declare_end,
-            audit_deadline=p.audit_deadline,
-            status=p.status,
-            published_at=p.published_at,
-            declaration_count=int(n),
-        )
-        for p, n in rows
-    ], int(total)
+    )
+
+
+def _plan_row(p: LeaderPlan, n: int) -> LeaderPlanRow:
+    return LeaderPlanRow(
+        id=p.id or 0,
+        plan_year=p.plan_year,
+        name=p.name,
+        batch=p.batch,
+        declare_start=p.declare_start,
+        declare_end=p.declare_end,
+        audit_deadline=p.audit_deadline,
+        status=p.status,
+        published_at=p.published_at,
+        declaration_count=int(n),
+    )
+
+
+EXPORT_COLUMNS = (
+    Column("计划年度", 9, INTEGER),
+    Column("计划名称", 36),
+    Column("批次", 12),
+    Column("申报开始", 11),
+    Column("申报截止", 11),
+    Column("审核截止", 11),
+    Column("状态", 8),
+    Column("申报人数", 9, COUNT),
+    Column("发布时间", 17),
+)
+
+
+def export_plans(
+    session: Session,
+    *,
+    actor: Actor | None,
+    status_label: Callable[[PlanStatus], str],
+    plan_year: object = "",
+    status: object = "",
+    keyword: object = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 带头人选拔计划 with the list's scope and filters, streamed."""
+    checked = _province(actor)
+    where = _plans_where(checked, plan_year, status, keyword)
+    words = []
+    if str(plan_year or "").strip():
+        words.append(f"计划年度 {plan_year}")
+    if str(status or "").strip():
+        words.append(f"状态 {status_label(PlanStatus(str(status)))}")
+    if keyword:
+        words.append(f"关键字 {keyword}")
+    filters = "；".join(words)
+    total = int(session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one())
+    result = write_export(
+        title="带头人选拔计划",
+        filters=filters,
+        columns=EXPORT_COLUMNS,
+        total=total,
+        rows=(
+            (
+                r.plan_year,
+                r.name,
+                r.batch,
+                r.declare_start.isoformat(),
+                r.declare_end.isoformat(),
+                r.audit_deadline.isoformat(),
+                status_label(r.status),
+                r.declaration_count,
+                local_time(r.published_at),
+            )
+            for r in (
+                _plan_row(p, n)
+                for p, n in session.exec(_plans_query(where).execution_options(yield_per=BATCH))
+            )
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "leader_plan.export",
+        target_kind="leader_plan",
+        summary=f"导出带头人选拔计划列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def create_plan(session: Session, *, actor: Actor | None, form: object) -> int:

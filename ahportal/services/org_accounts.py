@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
 from ahportal.models import (
+    ROLE_LABELS,
     Account,
     Division,
     DivisionLevel,
@@ -41,7 +43,7 @@ from ahportal.models.division import is_within
 from ahportal.services import audit_log, validation
 from ahportal.services.accounts import add_builtin_account, normalise_username
 from ahportal.services.errors import NotFound, PermissionDenied, ValidationFailed
-from ahportal.services.formatting import like_pattern
+from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.passwords import hash_password
 from ahportal.services.permissions import Actor, require
 from ahportal.services.reference import division_names
@@ -246,16 +248,22 @@ def list_accounts(
             .where(*conditions)
         ).one()
     )
-    found = session.exec(
+    found = session.exec(_accounts_query(conditions).limit(size).offset(start)).all()
+    names = division_names(session) if found else {}
+    return _account_rows(found, names, actor), total
+
+
+def _accounts_query(conditions: list[Any]) -> Any:
+    return (
         select(Account, Organization, LoginThrottle)
         .outerjoin(Organization, col(Organization.id) == col(Account.org_id))
         .outerjoin(LoginThrottle, col(LoginThrottle.username) == col(Account.username))
         .where(*conditions)
         .order_by(col(Account.created_at).desc(), col(Account.id).desc())
-        .limit(size)
-        .offset(start)
-    ).all()
-    names = division_names(session) if found else {}
+    )
+
+
+def _account_rows(found: Any, names: dict[str, str], actor: Actor | None) -> list[AccountRow]:
     now = utcnow()
     rows: list[AccountRow] = []
     for account, org, throttle in found:
@@ -285,7 +293,83 @@ def list_accounts(
                 created_at=account.created_at,
             )
         )
-    return rows, total
+    return rows
+
+
+EXPORT_COLUMNS = (
+    Column("用户名", 20),
+    Column("名称", 24),
+    Column("所属单位", 30),
+    Column("角色", 16),
+    Column("属地", 16),
+    Column("状态", 8),
+    Column("创建时间", 17),
+)
+
+
+def export_accounts(
+    session: Session,
+    *,
+    actor: Actor | None,
+    status_label: Callable[[AccountState], str],
+    keyword: str = "",
+    role: Role | str | None = None,
+    progress: Progress | None = None,
+) -> Export:
+    """导出 账号管理 with the list's filters, streamed in batches; `status_label` words an
+    account's state (the portal's one label table)."""
+    checked = require(actor, PERMISSION)
+    cleaned = validation.text(keyword, "keyword", "关键字", max_length=64) or ""
+    role_value = _role_filter(role)
+    conditions = _list_conditions(cleaned, role_value)
+    total = int(
+        session.exec(
+            select(func.count())
+            .select_from(Account)
+            .outerjoin(Organization, col(Organization.id) == col(Account.org_id))
+            .where(*conditions)
+        ).one()
+    )
+    words = []
+    if cleaned:
+        words.append(f"关键字 {cleaned}")
+    if role_value is not None:
+        words.append(f"角色 {ROLE_LABELS[role_value]}")
+    filters = "；".join(words)
+    names = division_names(session)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        query = _accounts_query(conditions).execution_options(yield_per=BATCH)
+        for batch in session.exec(query).partitions():
+            for r in _account_rows(batch, names, checked):
+                yield (
+                    r.username,
+                    r.display_name,
+                    r.org_name,
+                    ROLE_LABELS[r.role],
+                    r.territory,
+                    status_label(r.state),
+                    local_time(r.created_at),
+                )
+
+    result = write_export(
+        title="账号管理",
+        filters=filters,
+        columns=EXPORT_COLUMNS,
+        total=total,
+        rows=rows(),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "account.export",
+        target_kind="account",
+        summary=f"导出账号列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def form_options(session: Session, *, actor: Actor | None) -> dict[str, list[dict[str, str]]]:

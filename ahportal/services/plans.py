@@ -11,7 +11,7 @@ an operation-log row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, false, func, or_, up
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
+from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
     Declaration,
     Division,
@@ -42,7 +43,7 @@ from ahportal.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from ahportal.services.formatting import CHINA, like_pattern
+from ahportal.services.formatting import CHINA, like_pattern, local_time
 from ahportal.services.permissions import Actor, require
 from ahportal.services.units import FormInvalid
 
@@ -558,19 +559,10 @@ def form_options(session: Session, *, actor: Actor | None) -> PlanOptions:
     )
 
 
-def list_plans(
-    session: Session,
-    *,
-    actor: Actor | None,
-    plan_year: object = "",
-    series_id: object = "",
-    status: object = "",
-    keyword: object = "",
-    limit: int = 10,
-    offset: int = 0,
-) -> tuple[list[PlanRow], int]:
-    """One SQL page of the plans the actor manages, newest year first."""
-    checked = require(actor, MANAGE)
+def _plans_where(
+    checked: Actor, plan_year: object, series_id: object, status: object, keyword: object
+) -> ColumnElement[bool]:
+    """The list's scope (the plans the actor manages) and filters; its export uses the same."""
     where = _scope_clause(checked)
     if str(plan_year or "").strip():
         low, high = YEAR_RANGE
@@ -586,6 +578,23 @@ def list_plans(
     text = validation.text(keyword, "keyword", "关键字", max_length=64)
     if text:
         where = where & col(ReviewPlan.name).like(like_pattern(text), escape="\\")
+    return where
+
+
+def list_plans(
+    session: Session,
+    *,
+    actor: Actor | None,
+    plan_year: object = "",
+    series_id: object = "",
+    status: object = "",
+    keyword: object = "",
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[PlanRow], int]:
+    """One SQL page of the plans the actor manages, newest year first."""
+    checked = require(actor, MANAGE)
+    where = _plans_where(checked, plan_year, series_id, status, keyword)
     total = session.exec(select(func.count()).select_from(ReviewPlan).where(where)).one()
     limit, offset = _page(limit, offset)
     plans = session.exec(
@@ -596,6 +605,88 @@ def list_plans(
         .offset(offset)
     ).all()
     return _rows(session, plans), int(total)
+
+
+EXPORT_COLUMNS = (
+    Column("申报年度", 9, INTEGER),
+    Column("计划名称", 36),
+    Column("职称系列", 14),
+    Column("评委会组建单位", 30),
+    Column("申报开始", 11),
+    Column("申报截止", 11),
+    Column("审核截止", 11),
+    Column("状态", 8),
+    Column("发布时间", 17),
+)
+
+
+def export_plans(
+    session: Session,
+    *,
+    actor: Actor | None,
+    status_label: Callable[[PlanStatus], str],
+    plan_year: object = "",
+    series_id: object = "",
+    status: object = "",
+    keyword: object = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 评审计划 with the list's scope and filters, streamed in batches (each batch's
+    labels in a few queries). `status_label` words a status (the portal's one table)."""
+    checked = require(actor, MANAGE)
+    where = _plans_where(checked, plan_year, series_id, status, keyword)
+    words = []
+    if str(plan_year or "").strip():
+        words.append(f"申报年度 {plan_year}")
+    if str(series_id or "").strip():
+        found = session.get(TitleSeries, validation.record_id(series_id, "职称系列"))
+        words.append(f"职称系列 {getattr(found, 'name', series_id)}")
+    if str(status or "").strip():
+        words.append(f"状态 {status_label(PlanStatus(str(status)))}")
+    if keyword:
+        words.append(f"关键字 {keyword}")
+    filters = "；".join(words)
+    total = int(session.exec(select(func.count()).select_from(ReviewPlan).where(where)).one())
+    query = (
+        select(ReviewPlan)
+        .where(where)
+        .order_by(col(ReviewPlan.plan_year).desc(), col(ReviewPlan.id).desc())
+        .execution_options(yield_per=BATCH)
+    )
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for batch in session.exec(query).partitions():
+            for r in _rows(session, batch):
+                yield (
+                    r.plan_year,
+                    r.name,
+                    r.series_name,
+                    r.committee_name,
+                    r.declare_start.isoformat(),
+                    r.declare_end.isoformat(),
+                    r.audit_deadline.isoformat(),
+                    status_label(r.status),
+                    local_time(r.published_at),
+                )
+
+    result = write_export(
+        title="评审计划",
+        filters=filters,
+        columns=EXPORT_COLUMNS,
+        total=total,
+        rows=rows(),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "plan.export",
+        target_kind=TARGET,
+        summary=f"导出评审计划列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def plan_detail(session: Session, *, actor: Actor | None, plan_id: object) -> PlanDetail:

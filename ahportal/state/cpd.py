@@ -13,6 +13,7 @@ from ahportal.services import cpd, imports
 from ahportal.services.errors import DomainError
 from ahportal.services.permissions import Actor
 from ahportal.state.base import PortalState
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.imports import XLSX, ImportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -80,7 +81,7 @@ class CpdState(PortalState):
         return notify.success(f"已提取 {year} 年公需课 {_hours(hours)} 学时，来源为“自动生成”")
 
 
-class PublicHoursState(PortalState, PagingMixin, ImportMixin):
+class PublicHoursState(PortalState, PagingMixin, ImportMixin, ExportMixin):
     """公需课学时: the platform's records as loaded, 下载模板 and 导入."""
 
     rows: list[dict[str, str]] = []
@@ -127,6 +128,18 @@ class PublicHoursState(PortalState, PagingMixin, ImportMixin):
         self.keyword = self.year = ""
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the loaded records with the current filters."""
+        async for step in self._export(
+            cpd.export_public_hours,
+            "公需课学时",
+            "学时记录",
+            keyword=self.keyword,
+            year=self.year,
+        ):
+            yield step
 
     @rx.event
     def download_template(self):  # type: ignore[no-untyped-def]

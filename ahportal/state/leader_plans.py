@@ -21,6 +21,7 @@ from ahportal.services.formatting import CHINA
 from ahportal.services.units import FormInvalid
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.leader_declaring import plan_text
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
@@ -73,7 +74,7 @@ def _default_form() -> dict[str, str]:
     return form
 
 
-class LeaderPlanState(PortalState, PagingMixin):
+class LeaderPlanState(PortalState, PagingMixin, ExportMixin):
     """带头人选拔计划 (leader.plan_manage, the provincial HR bureau)."""
 
     loaded: bool = False
@@ -162,6 +163,20 @@ class LeaderPlanState(PortalState, PagingMixin):
         self.keyword = self.year_filter = self.status_filter = ""
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the plans with the current filters."""
+        async for step in self._export(
+            leader_plans.export_plans,
+            "带头人选拔计划",
+            "选拔计划",
+            status_label=display.status_label,
+            plan_year=self.year_filter,
+            status=self.status_filter,
+            keyword=self.keyword,
+        ):
+            yield step
 
     @rx.event
     def set_year_filter(self, value: str):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from ahportal.services.units import division_options
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.division_tree import tree_options
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
@@ -70,7 +71,7 @@ def _empty_form() -> dict[str, str]:
     return dict.fromkeys(CREATE_FIELDS, "") | {"kind": "unit"}
 
 
-class OpsAccountsState(PortalState, PagingMixin):
+class OpsAccountsState(PortalState, PagingMixin, ExportMixin):
     """The built-in account list, the create dialog, and the password-shown-once dialog."""
 
     # Filters and the current page.
@@ -212,6 +213,19 @@ class OpsAccountsState(PortalState, PagingMixin):
         self.role_filter = str(value or "")[:32]
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the accounts with the current keyword and role."""
+        async for step in self._export(
+            org_accounts.export_accounts,
+            "账号管理",
+            "账号",
+            status_label=display.status_label,
+            keyword=self.keyword,
+            role=self.role_filter or None,
+        ):
+            yield step
 
     # --- create ---------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from ahportal.services.units import FormInvalid, division_options
 from ahportal.state import display
 from ahportal.state.base import PortalState
 from ahportal.state.division_tree import tree_options
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
@@ -73,7 +74,7 @@ def _year_options() -> list[dict[str, str]]:
     ]
 
 
-class PlanState(PortalState, PagingMixin):
+class PlanState(PortalState, PagingMixin, ExportMixin):
     """评审计划 (plan.manage): committee organizers and HR bureaus."""
 
     rows: list[dict[str, Any]] = []
@@ -194,6 +195,21 @@ class PlanState(PortalState, PagingMixin):
         self.keyword = self.year_filter = self.series_filter = self.status_filter = ""
         self.page = 1
         return self._reload()
+
+    @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the plans with the current filters."""
+        async for step in self._export(
+            plans.export_plans,
+            "评审计划",
+            "评审计划",
+            status_label=display.status_label,
+            plan_year=self.year_filter,
+            series_id=self.series_filter,
+            status=self.status_filter,
+            keyword=self.keyword,
+        ):
+            yield step
 
     @rx.event
     def set_year_filter(self, value: str):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from ahportal.services import bindings
+from tests.e2e.export_check import export_rows
 from tests.e2e.helpers import sign_in_password
 from tests.factories import new_person_actor, unit_named
 
@@ -75,3 +76,10 @@ def test_unit_decides_ticked_requests_in_one_batch(page: Page, portal: str, port
     page.select_option("#status-filter", "approved")
     for name in NEW:
         expect(_row(page, name)).to_contain_text("已通过")
+
+    # 导出 with the current filter: the approved pair, ID numbers masked; 孙丽 waits.
+    title, rows = export_rows(page, "#registrations-export", "已导出")
+    assert "审核状态 已通过" in title
+    exported = {row[1]: row for row in rows}
+    assert set(NEW) <= set(exported) and "孙丽" not in exported
+    assert all("*" in exported[name][2] and exported[name][5] == "已通过" for name in NEW)

@@ -13,7 +13,16 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from ahportal.services import bindings, leaders, library, quotas
+from ahportal.services import (
+    bindings,
+    cpd,
+    leader_plans,
+    leaders,
+    library,
+    org_accounts,
+    plans,
+    quotas,
+)
 from ahportal.state.display import status_label
 from tests.services.leader_permission_cases import AUDIT as LEADER_AUDIT
 from tests.services.leader_permission_cases import OTHER_CITY, _stage
@@ -81,6 +90,50 @@ EXPORT_CASES: list[dict[str, Any]] = [
         "outside": _seeded("合肥宏景软件有限公司"),
         "trace": "operation_log",
         "check": lambda ctx, result: result.rows == 4,
+    },
+    # committee-health's plans; a city bureau that also manages plans has none of them.
+    {
+        "name": "plans.export_plans",
+        "permission": plans.MANAGE,
+        "call": lambda ctx, a: plans.export_plans(ctx.session, actor=a, status_label=status_label),
+        "inside": _seeded("committee-health"),
+        "outside": _seeded("hr-340100"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows == 2,
+        "outside_check": _empty,
+    },
+    # The province's own plans; a city bureau holds the role and is refused.
+    {
+        "name": "leader_plans.export_plans",
+        "permission": leader_plans.MANAGE,
+        "call": lambda ctx, a: leader_plans.export_plans(
+            ctx.session, actor=a, status_label=status_label
+        ),
+        "inside": _seeded("hr-340000"),
+        "outside": _seeded("hr-340100"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows >= 1,
+    },
+    # The rows hr-340000 loaded (the demo's 8); hr-340100 loaded none.
+    {
+        "name": "cpd.export_public_hours",
+        "permission": cpd.IMPORT,
+        "call": lambda ctx, a: cpd.export_public_hours(ctx.session, actor=a),
+        "inside": _seeded("hr-340000"),
+        "outside": _seeded("hr-340100"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows == 8,
+        "outside_check": _empty,
+    },
+    {
+        "name": "org_accounts.export_accounts",
+        "permission": "account.manage",
+        "call": lambda ctx, a: org_accounts.export_accounts(
+            ctx.session, actor=a, status_label=status_label
+        ),
+        "inside": _seeded("ops"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: result.rows > 10,
     },
 ]
 

@@ -13,8 +13,24 @@ from openpyxl import load_workbook
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from ahportal.models import LibraryEntry, OperationLog, Person
-from ahportal.services import bindings, leaders, library, quotas
+from ahportal.models import (
+    Account,
+    LibraryEntry,
+    OperationLog,
+    Person,
+    PublicCourseHours,
+    ReviewPlan,
+)
+from ahportal.services import (
+    bindings,
+    cpd,
+    leader_plans,
+    leaders,
+    library,
+    org_accounts,
+    plans,
+    quotas,
+)
 from ahportal.services.errors import PermissionDenied
 from ahportal.state.display import status_label
 from tests.factories import library_entry_of, pending_binding_of, quota_of
@@ -156,3 +172,82 @@ def test_the_quota_export_lists_the_units_years_and_levels(session, actor_for):
         quotas.export_quotas(session, actor=actor_for("合肥宏景软件有限公司"))
     with pytest.raises(PermissionDenied):
         quotas.export_quotas(session, actor=actor_for("hr-340100"))
+
+
+# ---- 评审计划, 带头人选拔计划 ---------------------------------------------------------------
+
+
+def test_the_plan_export_follows_the_list(session, actor_for):
+    owner = actor_for("committee-health")
+    listed, total = plans.list_plans(session, actor=owner, status="published")
+    assert total >= 1
+    _rename(session, ReviewPlan, listed[0].id, name="=计划导出")
+    result = plans.export_plans(session, actor=owner, status_label=status_label, status="published")
+    title, header, rows = _sheet(result.data)
+    assert "状态 已发布" in title and header[:3] == ["序号", "申报年度", "计划名称"]
+    assert [r[2] for r in rows] == ["'=计划导出", *[r.name for r in listed[1:]]]
+    assert all(r[8] == "已发布" for r in rows)
+    other = plans.export_plans(session, actor=actor_for("hr-340100"), status_label=status_label)
+    assert other.rows == 0  # committee-health's plans are not the city bureau's
+    with pytest.raises(PermissionDenied):
+        plans.export_plans(session, actor=actor_for("李明"), status_label=status_label)
+
+
+def test_the_leader_plan_export_follows_the_list(session, actor_for):
+    province = actor_for("hr-340000")
+    listed, _ = leader_plans.list_plans(session, actor=province, keyword="带头人")
+    result = leader_plans.export_plans(
+        session, actor=province, status_label=status_label, keyword="带头人"
+    )
+    title, _, rows = _sheet(result.data)
+    assert "关键字 带头人" in title
+    assert [(r[1], r[2], r[8]) for r in rows] == [
+        (p.plan_year, p.name, p.declaration_count) for p in listed
+    ]
+    with pytest.raises(PermissionDenied):  # a city bureau holds the role, not the plans
+        leader_plans.export_plans(session, actor=actor_for("hr-340100"), status_label=status_label)
+
+
+# ---- 公需课学时, 账号管理 -------------------------------------------------------------------
+
+
+def test_the_public_hours_export_follows_the_list(session, actor_for):
+    bureau = actor_for("hr-340000")
+    listed, total = cpd.list_public_hours(session, actor=bureau)
+    first = session.exec(
+        select(PublicCourseHours).order_by(col(PublicCourseHours.id).desc())
+    ).first()
+    _rename(session, PublicCourseHours, first.id, course="=SUM(1)")
+    result = cpd.export_public_hours(session, actor=bureau)
+    _, header, rows = _sheet(result.data)
+    assert header == ["序号", "身份证号", "姓名", "年度", "课程名称", "学时"]
+    assert result.rows == total and [(r[1], r[2]) for r in rows][: len(listed)] == [
+        (r.id_number, r.name) for r in listed
+    ]
+    assert rows[0][4] == "'=SUM(1)" and all("*" in r[1] for r in rows)
+    year = rows[0][3]
+    by_year = cpd.export_public_hours(session, actor=bureau, year=str(year))
+    assert f"年度 {year}" in _sheet(by_year.data)[0]
+    assert cpd.export_public_hours(session, actor=actor_for("hr-340100")).rows == 0
+    with pytest.raises(PermissionDenied):
+        cpd.export_public_hours(session, actor=actor_for("安徽省立医院"))
+
+
+def test_the_account_export_follows_the_list(session, actor_for):
+    ops = actor_for("ops")
+    target = session.exec(select(Account).where(col(Account.username) == "hr-340200")).one()
+    _rename(session, Account, target.id, display_name="@芜湖导出")
+    listed, total = org_accounts.list_accounts(
+        session, actor=ops, keyword="hr-3402", role="hr_bureau", limit=100, offset=0
+    )
+    result = org_accounts.export_accounts(
+        session, actor=ops, status_label=status_label, keyword="hr-3402", role="hr_bureau"
+    )
+    title, _, rows = _sheet(result.data)
+    assert "关键字 hr-3402" in title and "角色" in title
+    assert result.rows == total and [r[1] for r in rows] == [a.username for a in listed]
+    assert "'@芜湖导出" in [r[2] for r in rows] and {r[6] for r in rows} == {"正常"}
+    with pytest.raises(PermissionDenied):
+        org_accounts.export_accounts(
+            session, actor=actor_for("hr-340000"), status_label=status_label
+        )

@@ -85,6 +85,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "open_view": ("{leader_draft_plan}",),
             "save": (PLAN_FORM,),
             "confirm": (),
+            "export": (),
         },
         {
             "open_create",

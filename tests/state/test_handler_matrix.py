@@ -277,6 +277,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "previous_page": (),
             "download_template": (),
             "import_workbook": ([],),
+            "export": (),
         },
         {"import_rejected", "download_annotated"},
         ["rows"],
@@ -298,6 +299,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "open_view": ("{plan}",),
             "save": ({"plan_year": "2026", "name": "伪造计划"},),
             "confirm": (),
+            "export": (),
         },
         {
             "set_edit_open",

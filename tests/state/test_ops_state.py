@@ -8,6 +8,8 @@ test, and check that nothing changes for anyone but operations.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import re
 from typing import Any
 
@@ -35,6 +37,7 @@ DATA_HANDLERS = {
     "next_page",
     "previous_page",
     "reload",
+    "export",
 }
 # Handlers that only move the page's own dialogs; they read no data.
 UI_HANDLERS = {
@@ -62,7 +65,14 @@ def _state() -> OpsAccountsState:
 
 
 def _call(state: OpsAccountsState, name: str, *args: Any) -> Any:
-    return OpsAccountsState.event_handlers[name].fn(state, *args)
+    result = OpsAccountsState.event_handlers[name].fn(state, *args)
+    if inspect.isasyncgen(result):  # 导出: its steps
+
+        async def drain() -> list[Any]:
+            return [step async for step in result]
+
+        return asyncio.run(drain())
+    return result
 
 
 def _said(result: Any) -> str:
@@ -97,6 +107,7 @@ def _hostile_args(session) -> dict[str, tuple[Any, ...]]:
         "next_page": (),
         "previous_page": (),
         "reload": (),
+        "export": (),
     }
 
 
