@@ -18,7 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ahportal.db import begin_write
+from ahportal.db import begin_write, fetch_rows
 from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
 from ahportal.models import (
     BindingStatus,
@@ -437,11 +437,11 @@ _DETAIL_ROWS = (
 def binding_detail(session: Session, *, actor: Actor | None, binding_id: object) -> BindingDetail:
     """What the 审核 dialog shows: the person, the request, the flow so far."""
     checked = require(actor, "binding.audit")
-    # A Core statement on the session's connection: it does not autoflush as an ORM one
-    # does, so flush first (no-op when clean).
+    # A Core read straight on the driver (fetch_rows): it does not autoflush as an ORM
+    # one does, so flush first (no-op when clean).
     ident = validation.record_id(binding_id, "申请")
     session.flush()
-    rows = session.connection().execute(_DETAIL_ROWS, {"binding_id": ident}).all()
+    rows = fetch_rows(session, _DETAIL_ROWS, {"binding_id": ident})
     if not rows:
         raise NotFound("该注册申请不存在")
     # The first row carries the id, unit_id and status the scope check and the

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select, update
 
-from ahportal.db import begin_write
+from ahportal.db import begin_write, fetch_rows
 from ahportal.models import (
     Account,
     AuditResult,
@@ -383,12 +383,13 @@ def resolve_actor(
         return None
     settings = get_settings()
     now = now or utcnow()
-    # Straight to the session's connection (the ORM's execute path costs more than the
-    # query here); a Core statement does not autoflush, so flush first (no-op when clean).
+    # Straight to the driver (SQLAlchemy's execute path costs more than the query here); a
+    # Core read does not autoflush, so flush first (no-op when clean).
     session.flush()
-    row = session.connection().execute(_OPEN_SESSION, {"token_hash": _digest(raw_token)}).first()
-    if row is None:
+    rows = fetch_rows(session, _OPEN_SESSION, {"token_hash": _digest(raw_token)})
+    if not rows:
         return None
+    row = rows[0]
     reason = None
     if row.disabled:
         reason = "disabled"
