@@ -357,11 +357,13 @@ def view(
 
 def _status_frame(rows: list[Any]) -> pd.DataFrame:
     """(key, status, count) rows → one row per key with a column per status and 合计."""
-    frame = pd.DataFrame(rows, columns=["key", "status", "count"])
+    # Plain tuples and the status as its value: pandas probes each Row object and each
+    # enum member one by one otherwise (8,000 unit rows: 0.2 s).
+    plain = [(key, DeclarationStatus(status).value, n) for key, status, n in rows]
+    frame = pd.DataFrame.from_records(plain, columns=["key", "status", "count"])
     if frame.empty:
         names = ["key", "total", *[s.value for s in STATUS_COLUMNS], "pass_share"]
         return pd.DataFrame({name: [] for name in names})
-    frame["status"] = frame["status"].map(lambda s: DeclarationStatus(s).value)
     pivot = frame.pivot_table(
         index="key", columns="status", values="count", aggfunc="sum", fill_value=0
     )
@@ -665,17 +667,21 @@ def _durations(session: Session, actor: Actor, root: Division, filters: Filters)
     """Days a case waited at each level: from the flow record that brought it there (提交,
     重新提交 or the level below's 通过) to that level's decision (each stage's days)."""
     days = col(DeclarationStage.days)
-    # The longest wait of each level looked up in the (level, days) index rather than a
-    # third aggregate over every stage (a third of the time at a million declarations).
-    other = aliased(DeclarationStage)
-    longest = (
-        sa_select(func.max(col(other.days)))
-        .where(
-            col(other.level) == col(DeclarationStage.level),
-            _stage_where(actor, root, filters, other),
+    # The longest wait of each level: on SQLite looked up in the (level, days) index rather
+    # than a third aggregate over every stage (a third of the time at a million
+    # declarations); PostgreSQL aggregates in parallel workers, which a subquery per group
+    # would stop.
+    longest: Any = func.max(days)
+    if session.get_bind().dialect.name != "postgresql":
+        other = aliased(DeclarationStage)
+        longest = (
+            sa_select(func.max(col(other.days)))
+            .where(
+                col(other.level) == col(DeclarationStage.level),
+                _stage_where(actor, root, filters, other),
+            )
+            .scalar_subquery()
         )
-        .scalar_subquery()
-    )
     query = (
         sa_select(col(DeclarationStage.level), func.count(days), func.avg(days), longest)
         .where(days.is_not(None), _stage_where(actor, root, filters))
