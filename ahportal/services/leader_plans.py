@@ -582,15 +582,33 @@ def unit_plans(
 ) -> tuple[list[UnitPlanRow], int]:
     """学术和技术带头人 for a unit: published plans, newest year first, each with 本单位已申报
     数量 (the unit's submitted declarations under it, counted in SQL; drafts not counted)."""
+    checked = _unit(actor)
+    where = _unit_plans_where(plan_year)
+    total = session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one()
+    limit, offset = _page(limit, offset)
+    rows = session.exec(_unit_plans_query(checked, where).limit(limit).offset(offset)).all()
+    day = leaders.today()
+    return [_unit_plan_row(p, n, day) for p, n in rows], int(total)
+
+
+def _unit(actor: Actor | None) -> Actor:
     checked = require(actor, RECOMMEND)
     if checked.org_id is None:
         raise PermissionDenied()
-    where = col(LeaderPlan.status) == PlanStatus.PUBLISHED
+    return checked
+
+
+def _unit_plans_where(plan_year: object) -> ColumnElement[bool]:
+    """Published plans under the list's year filter (the list and its export)."""
+    where: ColumnElement[bool] = col(LeaderPlan.status) == PlanStatus.PUBLISHED
     if str(plan_year or "").strip():
         low, high = YEAR_RANGE
         year = validation.whole_number(plan_year, "plan_year", "计划年度", low=low, high=high)
         where = where & (col(LeaderPlan.plan_year) == year)
-    total = session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one()
+    return where
+
+
+def _unit_plans_query(checked: Actor, where: ColumnElement[bool]) -> Any:
     declared = (
         select(func.count())
         .select_from(LeaderDeclaration)
@@ -601,29 +619,80 @@ def unit_plans(
         )
         .scalar_subquery()
     )
-    limit, offset = _page(limit, offset)
-    rows = session.exec(
+    return (
         select(LeaderPlan, declared)
         .where(where)
         .order_by(col(LeaderPlan.plan_year).desc(), col(LeaderPlan.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    day = leaders.today()
-    return [
-        UnitPlanRow(
-            id=p.id or 0,
-            plan_year=p.plan_year,
-            name=p.name,
-            batch=p.batch,
-            declare_start=p.declare_start,
-            declare_end=p.declare_end,
-            audit_deadline=p.audit_deadline,
-            declared=int(n),
-            audit_open=day <= p.audit_deadline,
-        )
-        for p, n in rows
-    ], int(total)
+    )
+
+
+def _unit_plan_row(p: LeaderPlan, n: int, day: date) -> UnitPlanRow:
+    return UnitPlanRow(
+        id=p.id or 0,
+        plan_year=p.plan_year,
+        name=p.name,
+        batch=p.batch,
+        declare_start=p.declare_start,
+        declare_end=p.declare_end,
+        audit_deadline=p.audit_deadline,
+        declared=int(n),
+        audit_open=day <= p.audit_deadline,
+    )
+
+
+UNIT_EXPORT_COLUMNS = (
+    Column("计划年度", 9, INTEGER),
+    Column("计划名称", 36),
+    Column("批次", 12),
+    Column("申报开始", 11),
+    Column("申报截止", 11),
+    Column("审核截止", 11),
+    Column("本单位已申报数量", 16, COUNT),
+)
+
+
+def export_unit_plans(
+    session: Session,
+    *,
+    actor: Actor | None,
+    plan_year: object = "",
+    progress: Progress | None = None,
+) -> Export:
+    """导出 a unit's 学术带头人 list (published plans with 本单位已申报数量), streamed."""
+    checked = _unit(actor)
+    where = _unit_plans_where(plan_year)
+    filters = f"计划年度 {plan_year}" if str(plan_year or "").strip() else ""
+    total = int(session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one())
+    query = _unit_plans_query(checked, where).execution_options(yield_per=BATCH)
+    result = write_export(
+        title="学术带头人",
+        filters=filters,
+        columns=UNIT_EXPORT_COLUMNS,
+        total=total,
+        rows=(
+            (
+                p.plan_year,
+                p.name,
+                p.batch,
+                p.declare_start.isoformat(),
+                p.declare_end.isoformat(),
+                p.audit_deadline.isoformat(),
+                int(n),
+            )
+            for p, n in session.exec(query)
+        ),
+        progress=progress,
+    )
+    audit_log.record_export(
+        session,
+        checked,
+        "leader_plan.export_unit_plans",
+        target_kind="leader_plan",
+        summary=f"导出学术带头人计划列表（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
 
 
 def open_plans(session: Session, *, actor: Actor | None) -> list[OpenPlan]:

@@ -483,6 +483,14 @@ class UnitLeaderPlansState(PortalState, PagingMixin, ExportMixin):
         return self._load_cases()
 
     @rx.event
+    async def export(self):  # type: ignore[no-untyped-def]
+        """导出 the plan list with its year filter and 本单位已申报数量."""
+        async for step in self._export(
+            leader_plans.export_unit_plans, "学术带头人", "计划", plan_year=self.plan_year
+        ):
+            yield step
+
+    @rx.event
     async def export_cases(self):  # type: ignore[no-untyped-def]
         """导出 the unit's declarations under the chosen plan (the 查看 list)."""
         if not self.plan_id:

@@ -39,6 +39,12 @@ def _names(result: Any) -> list[Any]:
     return [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
 
 
+def _declared(result: Any) -> list[Any]:
+    sheet = load_workbook(io.BytesIO(result.data)).active
+    assert sheet is not None
+    return [row[7] for row in sheet.iter_rows(min_row=3, values_only=True)]
+
+
 def _empty(ctx: Any, result: Any) -> None:
     assert result.rows == 0 and _names(result) == []
 
@@ -113,6 +119,16 @@ EXPORT_CASES: list[dict[str, Any]] = [
         "outside": _seeded("hr-340100"),
         "trace": "operation_log",
         "check": lambda ctx, result: result.rows >= 1,
+    },
+    # Published plans are every unit's; the count is the unit's own (no narrower scope).
+    {
+        "name": "leader_plans.export_unit_plans",
+        "permission": leader_plans.RECOMMEND,
+        "call": lambda ctx, a: leader_plans.export_unit_plans(ctx.session, actor=a),
+        "inside": _seeded(LEADER_UNIT),
+        "prepare": _stage("submitted"),
+        "trace": "operation_log",
+        "check": lambda ctx, result: _declared(result) == [1],
     },
     # The rows hr-340000 loaded (the demo's 8); hr-340100 loaded none.
     {

@@ -21,6 +21,7 @@ from ahportal.models import (
     PublicCourseHours,
     ReviewPlan,
 )
+from ahportal.seeding import DEMO_LEADER_PLAN
 from ahportal.services import (
     bindings,
     cpd,
@@ -143,6 +144,12 @@ def test_the_leader_queue_export_follows_the_list(session, actor_for):
         assert "'=带头导出" not in [r[1] for r in _sheet(other.data)[2]]
     with pytest.raises(PermissionDenied):
         leaders.export_queue(session, actor=person)
+    # 学术带头人 (the unit's plan list): 本单位已申报数量 counts the unit's own cases only.
+    plans_of_unit = leader_plans.export_unit_plans(session, actor=unit, plan_year="2026")
+    title, _, rows = _sheet(plans_of_unit.data)
+    assert "计划年度 2026" in title and [(r[2], r[7]) for r in rows] == [(DEMO_LEADER_PLAN, 1)]
+    other = leader_plans.export_unit_plans(session, actor=actor_for("合肥宏景软件有限公司"))
+    assert [r[7] for r in _sheet(other.data)[2]] == [0]
 
 
 # ---- 岗位核准信息 --------------------

@@ -67,6 +67,7 @@ MATRIX: dict[type, tuple[dict[str, tuple[Any, ...]], set[str], list[str]]] = {
             "show_cases": ("{leader_plan}", "计划"),
             "reload_cases": (),
             "open_plan": ("{leader_plan}",),
+            "export": (),
             "export_cases": (),
         },
         {"hide_cases", "set_plan_open"},
