@@ -176,6 +176,31 @@ def test_average_days_at_each_level(session, actor_for, data):
     assert table.total["count"] == 12
 
 
+def test_the_whole_province_reads_every_stage_and_a_filter_reads_its_own(session, actor_for, data):
+    """The province without a filter groups every stage (no scope clause at all); with one,
+    only its declarations' stages: both give the hand counts."""
+    province = actor_for("hr-340000")
+    hefei = actor_for("hr-340100")
+    for name in ("pass_rate", "duration"):
+        assert _view(session, province, name).rows == _view(session, hefei, name).rows
+    rates = _view(session, province, "pass_rate", plan_year=2026)  # #3 and #6 (plan A)
+    assert {r["level"]: (r["decided"], r["approve"]) for r in rates.rows} == {
+        "用人单位": (2, 1),
+        "主管部门": (1, 1),
+        "市级人社部门": (1, 1),
+        "省级人社部门": (1, 1),
+        "评委会组建单位": (1, 1),
+    }
+    days = _view(session, province, "duration", plan_year=2026)
+    assert {r["level"]: (r["count"], r["avg_days"], r["max_days"]) for r in days.rows} == {
+        "用人单位": (2, 1.3, 1.6),  # (1 + 1.6) / 2
+        "主管部门": (1, 3.0, 3.0),
+        "市级人社部门": (1, 2.0, 2.0),
+        "省级人社部门": (1, 4.0, 4.0),
+        "评委会组建单位": (1, 5.0, 5.0),
+    }
+
+
 def test_post_quotas_per_unit_and_level(session, actor_for, data):
     province = _view(session, actor_for("hr-340000"), "quota")
     got = {
