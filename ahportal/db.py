@@ -105,8 +105,7 @@ class _Prepared:
         self.bind_processors = dict(compiled._bind_processors)
         keys = [column[0] for column in compiled._result_columns]
         self.result_processors = [
-            column[3]._cached_result_processor(dialect, None)
-            for column in compiled._result_columns
+            column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
         ]
         self.row = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
 
