@@ -42,6 +42,8 @@ BATCH = 20_000
 UNITS = 2_000
 CHAIN = ("unit", "city_hr", "province_hr", "committee")
 BASELINE = "SELECT status, count(*) FROM declaration GROUP BY status"
+# The same over the stages 通过率 and 办理天数 read (about 2.6 per declaration): for scale.
+STAGES = "SELECT level, outcome, count(*) FROM declaration_stage GROUP BY level, outcome"
 
 
 def _setup(url: str, folder: str) -> None:
@@ -378,6 +380,13 @@ def measure(runs: int, label: str) -> None:
 
     base = _timed(runs, baseline)
     print(f"{'hand-written: ' + BASELINE:<72} {base * 1000:8.0f} ms")
+
+    def over_stages() -> None:
+        with engine.connect() as conn:
+            conn.execute(text(STAGES)).all()
+
+    took = _timed(runs, over_stages)
+    print(f"{'  over the stages: ' + STAGES:<72} {took * 1000:8.0f} ms   {took / base:5.2f}×")
     for name, title in statistics.VIEWS.items():
 
         def run(name: str = name) -> None:
