@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.export import export_button
 from ahportal.components.filter_bar import filter_select
 from ahportal.components.layout import shell
 from ahportal.components.table import data_table, status_badge
@@ -80,14 +81,9 @@ def leader_results_page() -> rx.Component:
                     secondary_button(
                         "重置", type="button", on_click=S.reset_filters, id="leader-results-reset"
                     ),
-                    secondary_button(
-                        rx.icon("download", size=14, aria_hidden="true"),
-                        "导出",
-                        type="button",
-                        on_click=S.export,
-                        id="leader-results-export",
-                    ),
+                    export_button(S, "leader-results-export"),
                     spacing="2",
+                    align="end",
                 ),
                 spacing="3",
                 align="end",

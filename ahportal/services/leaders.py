@@ -15,23 +15,18 @@ declaration's does; 退回 goes straight to the applicant and a resubmission sta
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import exists, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
-from ahportal.io.templates import neutralise
+from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress, write_export
 from ahportal.models import (
-    AuditCategory,
     DeclarationStatus,
     FlowRecord,
     HrLevel,
@@ -1109,6 +1104,18 @@ def _result_rows(rows: Any) -> list[ResultRow]:
     ]
 
 
+def _results_count(session: Session, where: Any) -> int:
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(LeaderDeclaration)
+            .join(Person, col(Person.id) == col(LeaderDeclaration.person_id))
+            .join(LeaderPlan, col(LeaderPlan.id) == col(LeaderDeclaration.plan_id))
+            .where(where)
+        ).one()
+    )
+
+
 _RESULT_ORDER = (col(LeaderDeclaration.plan_id), col(LeaderDeclaration.result), col(Person.name))
 
 
@@ -1126,13 +1133,7 @@ def results(
     """评审结果: the recorded results of the province's plans, by plan and batch, paged."""
     checked = _province(actor)
     where = _results_where(checked, plan_id, batch, result, keyword)
-    total = session.exec(
-        select(func.count())
-        .select_from(LeaderDeclaration)
-        .join(Person, col(Person.id) == col(LeaderDeclaration.person_id))
-        .join(LeaderPlan, col(LeaderPlan.id) == col(LeaderDeclaration.plan_id))
-        .where(where)
-    ).one()
+    total = _results_count(session, where)
     limit, offset = _page(limit, offset)
     rows = session.execute(
         _rows_query(where)
@@ -1140,23 +1141,42 @@ def results(
         .limit(limit)
         .offset(offset)
     ).all()
-    return _result_rows(rows), int(total)
+    return _result_rows(rows), total
 
 
-MAX_EXPORT = 20_000
-RESULT_HEADERS = (
-    "序号",
-    "计划年度",
-    "计划名称",
-    "相关批次",
-    "姓名",
-    "身份证号",
-    "工作单位",
-    "申报类别",
-    "学科",
-    "评审结果",
-    "结果录入时间",
+RESULT_EXPORT_COLUMNS = (
+    Column("计划年度", 9, INTEGER),
+    Column("计划名称", 30),
+    Column("相关批次", 14),
+    Column("姓名", 10),
+    Column("身份证号", 20),
+    Column("工作单位", 28),
+    Column("申报类别", 16),
+    Column("学科", 16),
+    Column("评审结果", 12),
+    Column("结果录入时间", 17),
 )
+
+
+def _results_words(
+    session: Session, plan_id: object, batch: object, result: object, keyword: object
+) -> str:
+    """The filters of 评审结果 in words, for the title row and the log (an ID number typed
+    as the keyword is masked like the cells)."""
+    words = []
+    if plan_id not in (None, "", "all", 0):
+        found = session.get(LeaderPlan, validation.record_id(plan_id, "计划"))
+        words.append(f"计划 {getattr(found, 'name', plan_id)}")
+    text = str(batch or "").strip()
+    if text:
+        words.append(f"相关批次 {text}")
+    if result not in (None, "", "all"):
+        words.append(f"评审结果 {RESULT_LABELS[LeaderResult(str(result))]}")
+    text = str(keyword or "").strip()
+    if text:
+        masked = mask_id_number(text) if any(ch.isdigit() for ch in text) else text
+        words.append(f"关键字 {masked}")
+    return "；".join(words)
 
 
 def export_results(
@@ -1167,59 +1187,53 @@ def export_results(
     batch: object = "",
     result: object = "",
     keyword: object = "",
-) -> bytes:
-    """导出 the results list as .xlsx (ID numbers masked; no cell can start a formula)."""
+    progress: Progress | None = None,
+) -> Export:
+    """导出 评审结果 with the list's scope, filters and order, streamed (no cap); ID numbers
+    masked; logged."""
     checked = _province(actor)
     where = _results_where(checked, plan_id, batch, result, keyword)
-    rows = _result_rows(
-        session.execute(
-            _rows_query(where).order_by(*_RESULT_ORDER, col(LeaderDeclaration.id)).limit(MAX_EXPORT)
-        ).all()
+    words = _results_words(session, plan_id, batch, result, keyword)
+    query = (
+        _rows_query(where)
+        .order_by(*_RESULT_ORDER, col(LeaderDeclaration.id))
+        .execution_options(yield_per=BATCH)
     )
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "评审结果"
-    sheet.append([neutralise("学术和技术带头人评审结果")])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([neutralise(h) for h in RESULT_HEADERS])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for index, row in enumerate(rows, start=1):
-        values = [
-            index,
-            row.plan_year,
-            row.plan_name,
-            row.batch,
-            row.person_name,
-            row.id_number,
-            row.unit_name,
-            row.candidacy_label,
-            row.discipline,
-            row.result_label,
-            local_time(row.result_at),
-        ]
-        sheet.append([neutralise(v) for v in values])
-    for letter, width in zip(
-        "ABCDEFGHIJK", (6, 9, 30, 14, 10, 20, 28, 16, 16, 12, 17), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    session.rollback()  # the read ends; the export's log row is its own transaction
-    begin_write(session)
-    audit_log.record(
+    exported = write_export(
+        title="学术和技术带头人评审结果",
+        filters=words,
+        columns=RESULT_EXPORT_COLUMNS,
+        total=_results_count(session, where),
+        rows=(
+            (
+                d.plan_year,
+                plan_name,
+                plan_batch,
+                name,
+                mask_id_number(id_number),
+                unit_name,
+                CANDIDACY_LABELS[d.candidacy],
+                d.discipline,
+                RESULT_LABELS[d.result],
+                local_time(d.result_at),
+            )
+            for d, name, id_number, unit_name, plan_name, plan_batch, _holder in session.execute(
+                query
+            )
+        ),
+        progress=progress,
+        sheet_name="评审结果",
+    )
+    audit_log.record_export(
         session,
         checked,
         "leader.export_results",
         target_kind="leader_plan",
-        target_id=None,
-        category=AuditCategory.EXPORT,
-        detail={"plan_id": str(plan_id or "")[:12], "rows": len(rows)},
+        summary=f"导出学术和技术带头人评审结果（{exported.rows} 条）",
+        filters=words,
+        rows=exported.rows,
     )
-    session.commit()
-    return out.getvalue()
+    return exported
 
 
 # ---- the task center ---------------------------------------------------------------------------

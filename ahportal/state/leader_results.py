@@ -3,8 +3,6 @@ SQL, and 导出 to Excel with the current filters."""
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -12,17 +10,14 @@ import reflex as rx
 from ahportal.db import session_scope
 from ahportal.services import leaders
 from ahportal.services.errors import DomainError
-from ahportal.services.formatting import local_time
-from ahportal.services.permissions import Actor
 from ahportal.state import display
 from ahportal.state.base import PortalState
+from ahportal.state.exporting import ExportMixin
 from ahportal.state.notice import notify
 from ahportal.state.paging import PagingMixin
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-class LeaderResultsState(PortalState, PagingMixin):
+class LeaderResultsState(PortalState, PagingMixin, ExportMixin):
     rows: list[dict[str, Any]] = []
     plan_id: str = ""
     batch: str = ""
@@ -105,20 +100,8 @@ class LeaderResultsState(PortalState, PagingMixin):
 
     @rx.event
     async def export(self):  # type: ignore[no-untyped-def]
-        """导出 the results with the current filters (built in a worker thread)."""
-        try:
-            data = await asyncio.to_thread(_build, self._actor, self._filters())
-        except DomainError as exc:
-            return notify.error(exc.message)
-        stamp = local_time(datetime.now(UTC)).replace("-", "")[:8]
-        name = f"学术和技术带头人评审结果{stamp}.xlsx"
-        return [
-            rx.download(data=data, filename=name, mime_type=XLSX),
-            notify.success("已导出评审结果"),
-        ]
-
-
-def _build(resolve: Any, filters: dict[str, Any]) -> bytes:
-    with session_scope() as session:
-        actor: Actor | None = resolve(session)
-        return leaders.export_results(session, actor=actor, **filters)
+        """导出 the results with the current filters."""
+        async for step in self._export(
+            leaders.export_results, "学术和技术带头人评审结果", "评审结果", **self._filters()
+        ):
+            yield step

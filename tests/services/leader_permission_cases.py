@@ -442,7 +442,7 @@ LEADER_CASES: list[dict[str, Any]] = [
         "outside": _seeded(CITY),
         "prepare": _stage("passed"),
         "trace": "operation_log",  # an export is logged (issue 10)
-        "check": lambda ctx, result: result.startswith(b"PK"),
+        "check": lambda ctx, result: result.rows == 1 and result.data.startswith(b"PK"),
     },
 ]
 

@@ -202,17 +202,19 @@ def test_a_batch_decision_writes_one_row_per_record(session):
     assert {r.action for r in rows} == {"binding.approve"}
 
 
-def test_an_export_writes_one_row(session, actor_for):
-    province = _with_ip(actor_for("hr-340000"))
+def test_an_export_writes_one_row_and_an_empty_one_none(session, actor_for):
+    unit = _with_ip(make_unit(session))
+    make_request(session, unit=unit, name="吴导出")
     mark = _last_id(session)
-    data = leaders.export_results(session, actor=province)
-    assert data.startswith(b"PK")
+    exported = bindings.export_bindings(session, actor=unit, status_label=str)
+    assert exported.rows == 1 and exported.data.startswith(b"PK")
     (row,) = _rows(session, mark)
-    assert (row.action, row.category, row.ip) == (
-        "leader.export_results",
-        AuditCategory.EXPORT,
-        IP,
-    )
+    assert (row.action, row.category, row.ip) == ("binding.export", AuditCategory.EXPORT, IP)
+    assert row.detail["rows"] == 1
+    # The province's 评审结果 under a batch with no result: no file, no row.
+    province = _with_ip(actor_for("hr-340000"))
+    assert leaders.export_results(session, actor=province, batch="无此批次").rows == 0
+    assert _rows(session, mark) == [row]
 
 
 def test_an_import_writes_one_row(session, actor_for):

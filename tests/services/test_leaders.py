@@ -28,6 +28,7 @@ from ahportal.models import (
     Organization,
     OrgKind,
     OrgStatus,
+    Person,
     PlanStatus,
     Role,
     utcnow,
@@ -48,6 +49,7 @@ from ahportal.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from ahportal.services.masking import mask_id_number
 from ahportal.services.permissions import actor_for_account
 from tests.factories import (
     ENTRY_VALUES,
@@ -198,9 +200,12 @@ def test_a_provincial_unit_passes_with_its_scan_and_a_chosen_department(session,
     rows, total = leaders.results(session, actor=province, plan_id=_plan_id(session))
     assert total == 1 and rows[0].result_label == "入选带头人" and "*" in rows[0].id_number
     assert leaders.results(session, actor=province, batch="其他批次") == ([], 0)
-    book = load_workbook(io.BytesIO(leaders.export_results(session, actor=province)))
-    sheet = book.active
-    assert sheet["A1"].value == "学术和技术带头人评审结果"
+    told: list[tuple[int, int]] = []
+    exported = leaders.export_results(session, actor=province, progress=lambda *a: told.append(a))
+    assert exported.rows == 1 and told[-1] == (1, 1)
+    sheet = load_workbook(io.BytesIO(exported.data)).active
+    assert sheet["A1"].value.startswith("学术和技术带头人评审结果（全部）")
+    assert sheet["A1"].value.endswith("共 1 条")
     assert [c.value for c in sheet[2]][:6] == [
         "序号",
         "计划年度",
@@ -211,6 +216,15 @@ def test_a_provincial_unit_passes_with_its_scan_and_a_chosen_department(session,
     ]
     assert sheet["E3"].value == "带头甲" and "*" in sheet["F3"].value
     assert sheet["J3"].value == "入选带头人"
+    # The filters in words (a typed ID number masked); a filter that matches nothing, nothing.
+    id_number = session.get(Person, _get(session, case).person_id).id_number
+    filtered = leaders.export_results(
+        session, actor=province, plan_id=_plan_id(session), keyword=id_number
+    )
+    title = load_workbook(io.BytesIO(filtered.data)).active["A1"].value
+    assert filtered.rows == 1 and f"计划 {DEMO_LEADER_PLAN}" in title
+    assert mask_id_number(id_number) in title and id_number not in title
+    assert leaders.export_results(session, actor=province, batch="其他批次").rows == 0
     with pytest.raises(PermissionDenied):  # a city bureau keeps no results
         leaders.results(session, actor=actor_for("hr-340100"))
 
