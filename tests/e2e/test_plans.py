@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ahportal.services.formatting import CHINA
+from tests.e2e.export_check import export_rows
 from tests.e2e.helpers import screenshot, sign_in_password
 
 pytestmark = pytest.mark.e2e
@@ -117,6 +118,11 @@ def test_committee_creates_fixes_and_publishes_a_plan(page: Page, portal: str) -
     expect(page.locator(".plan-row")).to_have_count(1)
     expect(row).to_be_visible()
     screenshot(page, "plans-list")
+    # 导出 under the keyword: the workbook holds the plan, published.
+    title, rows = export_rows(page, "#plan-export", "条评审计划")
+    assert "关键字 E2E" in title
+    mine = next(r for r in rows if r[2] == name)
+    assert mine[1] == int(year) and mine[3] == "卫生" and mine[8] == "已发布"
 
 
 def test_an_hr_bureau_creates_its_own_plan_and_deletes_it(page: Page, portal: str) -> None:
