@@ -1,7 +1,7 @@
 """导出 of 职称申报审核: the current filters, masked ID numbers, no formula, and a streamed
-export whose memory does not grow with its rows (tracemalloc's peak at 1,000 and at 10,000
-rows). The 100,000-row figure is bench/bench_export.py's (tracemalloc makes openpyxl's
-writer about 8× slower, too slow for every CI run)."""
+export whose memory does not grow with its rows (tracemalloc's peak at 1,000 and at 5,000
+rows, on SQLite and PostgreSQL). The 100,000-row figure is bench/bench_export.py's
+(tracemalloc makes openpyxl's writer about 8× slower, too slow for every CI run)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ from ahportal.services import declarations
 from tests.factories import open_plan_id, unit_named
 from tests.services import statistics_data
 
-SMALL, LARGE = 1_000, 10_000
+SMALL, LARGE = 1_000, 5_000
+# From 1,000 to 5,000 rows the peak grows by the file itself (about 0.9 MB: the .xlsx held
+# while it is saved and returned); without yield_per the rows are buffered too and it grows
+# by 4.2 MB (SQLite) / 4.4 MB (PostgreSQL).
+GROWTH_LIMIT = 2 * 2**20
 PEAK_LIMIT = 100 * 1024 * 1024
 
 
@@ -113,8 +117,8 @@ def test_the_export_streams_with_memory_that_does_not_grow_with_its_rows(session
     bulk_cases(session, LARGE - SMALL)
     large, result, seen = _peak_export(session, unit)
     assert result.rows == LARGE
-    # Ten times the rows: held in memory, the peak would grow about tenfold.
-    assert large < 2 * small + 4 * 2**20, f"{small / 2**20:.1f} MB → {large / 2**20:.1f} MB"
+    # Five times the rows: buffered, the peak grows by MBs; streamed, by the file only.
+    assert large < small + GROWTH_LIMIT, f"{small / 2**20:.2f} MB → {large / 2**20:.2f} MB"
     assert large < PEAK_LIMIT
     assert seen[0] == (declarations.EXPORT_BATCH, LARGE) and seen[-1] == (LARGE, LARGE)
     sheet = load_workbook(io.BytesIO(result.data), read_only=True).active
