@@ -24,6 +24,7 @@ from ahportal.services import bindings
 from ahportal.services.formatting import CHINA
 from ahportal.services.govnet import sign_in_govnet as govnet_sign_in
 from ahportal.services.permissions import actor_for_account
+from tests.e2e.export_check import export_rows
 from tests.e2e.helpers import screenshot, sign_in_govnet, sign_in_password
 from tests.e2e.leader_steps import (
     declare_leader,
@@ -151,6 +152,11 @@ def test_the_province_creates_fixes_publishes_and_deletes_plans(page: Page, port
     page.click("#leader-plan-search-submit")
     expect(page.locator("#leader-plan-table tbody tr")).to_have_count(1)
     expect(_row(page, name)).to_be_visible()
+    # 导出 under those filters: the workbook holds the draft.
+    title, rows = export_rows(page, "#leader-plan-export", "条选拔计划")
+    assert "状态 草稿" in title
+    mine = next(r for r in rows if r[2] == name)
+    assert mine[1] == int(year) and mine[3] == f"{year}年第一批" and mine[7] == "草稿"
     _row(page, name).locator(".leader-plan-view").click()
     view = page.locator("#leader-plan-view-dialog")
     expect(page.locator("#leader-plan-view-name")).to_have_text(name)
