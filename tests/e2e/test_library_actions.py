@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from stdnum.cn import ric
 
+from tests.e2e.export_check import export_rows
 from tests.e2e.helpers import choose_files, screenshot, sign_in_govnet, sign_in_password
 from tests.e2e.test_library import PDF, _add, _category, _notice, _row, _setup
 
@@ -271,6 +272,11 @@ def test_hr_bureau_loads_public_hours(page: Page, portal: str) -> None:
     expect(page.locator("#hours-table tbody tr")).to_have_count(1)
     page.click("#hours-filter-reset")
     expect(page.locator("#hours-table tbody tr")).to_have_count(2)
+    # 导出: both records, ID numbers masked.
+    _, rows = export_rows(page, "#hours-export", "条学时记录")
+    mine = next(r for r in rows if r[2] == "乙" and r[4] == "课程一")
+    assert mine[1] == "340***********" + second[-4:] and mine[3] == 2025 and mine[5] == 12
+    assert not any(first in str(v) or second in str(v) for r in rows for v in r)
     # The same file again: every row is already loaded, nothing is imported twice.
     choose_files(
         page,
