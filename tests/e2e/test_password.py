@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.export_check import export_rows
 from tests.e2e.helpers import (
     IDENTITIES,
     LOGIN_URL,
@@ -33,6 +34,9 @@ def _reset_by_operations(page: Page, portal: str) -> str:
     page.click("#ops-search-submit")
     row = page.locator(f'tr[data-username="{TARGET}"]')
     expect(row).to_have_count(1)
+    # 导出 under the keyword: the account is in the workbook.
+    title, rows = export_rows(page, "#ops-export", "条账号")
+    assert f"关键字 {TARGET}" in title and [r[1] for r in rows] == [TARGET]
     row.locator(".ops-reset").click()
     expect(page.locator("#ops-confirm-dialog")).to_contain_text(TARGET)
     page.click("#ops-confirm-ok")
