@@ -32,7 +32,7 @@ from ahportal.models import (
 from ahportal.services import audit_log, library, validation, workflow
 from ahportal.services.errors import NotFound, ValidationFailed
 from ahportal.services.library_catalog import CPD_CODE, PROFESSIONAL_HOURS, PUBLIC_HOURS
-from ahportal.services.masking import mask_id_number
+from ahportal.services.masking import mask_id_number, mask_keyword
 from ahportal.services.permissions import Actor, require
 
 EXTRACT = "cpd.extract"
@@ -366,7 +366,7 @@ def export_public_hours(
     query, counted = _public_hours_queries(checked, keyword, year)
     words = []
     if keyword:
-        words.append(f"姓名或证件号码 {keyword}")
+        words.append(f"姓名或证件号码 {mask_keyword(keyword)}")
     if str(year or "").strip():
         words.append(f"年度 {year}")
     filters = "；".join(words)

@@ -49,7 +49,7 @@ from ahportal.services.audit_chain import LEVEL_LABELS, AuditLevel, resolve_chai
 from ahportal.services.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ahportal.services.formatting import like_pattern, local_time
 from ahportal.services.library_catalog import CATEGORIES
-from ahportal.services.masking import mask_id_number
+from ahportal.services.masking import mask_id_number, mask_keyword
 from ahportal.services.permissions import Actor, require
 from ahportal.services.tasks import TaskKind, TaskRow, register_task_kind
 
@@ -664,7 +664,7 @@ def _filter_words(session: Session, tab: str, chosen: dict[str, object]) -> str:
     if status in {s.value for s in DeclarationStatus}:
         words.append(f"状态 {STATUS_WORDS[DeclarationStatus(status)]}")
     if chosen.get("keyword"):
-        words.append(f"关键字 {chosen['keyword']}")
+        words.append(f"关键字 {mask_keyword(chosen['keyword'])}")
     start, stop = chosen.get("date_from") or "不限", chosen.get("date_to") or "不限"
     if (start, stop) != ("不限", "不限"):
         words.append(f"提交日期 {start} 至 {stop}")

@@ -58,7 +58,7 @@ from ahportal.services.errors import (
 )
 from ahportal.services.formatting import CHINA, like_pattern, local_time
 from ahportal.services.library_catalog import BY_CODE
-from ahportal.services.masking import mask_id_number
+from ahportal.services.masking import mask_id_number, mask_keyword
 from ahportal.services.permissions import Actor, require
 from ahportal.services.tasks import TaskKind, TaskRow, register_task_kind
 
@@ -967,7 +967,7 @@ def _queue_words(
     if status not in (None, "", "all"):
         words.append(f"状态 {STATUS_LABELS[DeclarationStatus(str(status))]}")
     if keyword:
-        words.append(f"关键字 {keyword}")
+        words.append(f"关键字 {mask_keyword(keyword)}")
     return "；".join(words)
 
 
@@ -1172,10 +1172,8 @@ def _results_words(
         words.append(f"相关批次 {text}")
     if result not in (None, "", "all"):
         words.append(f"评审结果 {RESULT_LABELS[LeaderResult(str(result))]}")
-    text = str(keyword or "").strip()
-    if text:
-        masked = mask_id_number(text) if any(ch.isdigit() for ch in text) else text
-        words.append(f"关键字 {masked}")
+    if mask_keyword(keyword):
+        words.append(f"关键字 {mask_keyword(keyword)}")
     return "；".join(words)
 
 

@@ -53,7 +53,7 @@ from ahportal.services.library_catalog import (
     Category,
     category,
 )
-from ahportal.services.masking import mask_id_number
+from ahportal.services.masking import mask_id_number, mask_keyword
 from ahportal.services.permissions import Actor, can_touch_library_entry, require
 from ahportal.services.tasks import TaskKind, TaskRow, register_task_kind
 
@@ -735,7 +735,7 @@ def export_unit_entries(
     if category_code:
         words.append(f"类别 {_category(category_code).label}")
     if keyword:
-        words.append(f"姓名或证件号码 {keyword}")
+        words.append(f"姓名或证件号码 {mask_keyword(keyword)}")
     if date_from or date_to:
         words.append(f"提交日期 {date_from or '不限'} 至 {date_to or '不限'}")
     filters = "；".join(words)

@@ -258,3 +258,54 @@ def test_the_account_export_follows_the_list(session, actor_for):
         org_accounts.export_accounts(
             session, actor=actor_for("hr-340000"), status_label=status_label
         )
+
+
+# ---- a typed ID number in the filters' words --------------------
+
+
+def test_an_id_number_typed_as_the_keyword_is_masked_in_the_title_and_the_log(session, actor_for):
+    """A person search by ID number: the exported rows are found, but the number the user
+    typed appears masked in the title row and in the 操作日志 (like the cells)."""
+    from ahportal.services import declarations
+    from ahportal.services.masking import mask_keyword
+
+    assert mask_keyword(" 王芳 ") == "王芳"
+    assert mask_keyword("340104199001011234") == "340***********1234"
+    wang = session.exec(select(Person).where(col(Person.name) == "王芳")).one()
+    hours = session.exec(select(PublicCourseHours)).first()
+    cases = [
+        (
+            lambda: library.export_unit_entries(
+                session,
+                actor=actor_for("合肥市第一人民医院"),
+                status_label=status_label,
+                keyword=wang.id_number,
+            ),
+            wang.id_number,
+        ),
+        (
+            lambda: cpd.export_public_hours(
+                session, actor=actor_for("hr-340000"), keyword=hours.id_number
+            ),
+            hours.id_number,
+        ),
+        (
+            lambda: leaders.export_queue(
+                session, actor=actor_for("unit-xiwang"), tab="all", keyword=wang.id_number
+            ),
+            wang.id_number,
+        ),
+        (
+            lambda: declarations.export_queue(
+                session, actor=actor_for("unit-xiwang"), tab="all", keyword=wang.id_number
+            ),
+            wang.id_number,
+        ),
+    ]
+    for export, typed in cases:
+        result = export()
+        title = _sheet(result.data)[0]
+        assert typed not in title and mask_keyword(typed) in title, title
+        session.rollback()
+        logged = session.exec(select(OperationLog.detail)).all()
+        assert all(typed not in str(detail) for detail in logged)
