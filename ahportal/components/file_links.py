@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ahportal.components.table import status_badge
 from ahportal.components.theme import DANGER, TEXT_MUTED, secondary_button
 from ahportal.components.upload import labelled_upload
 
@@ -44,7 +45,7 @@ def file_links(
             rx.icon("paperclip", size=14, aria_hidden="true"),
             rx.link(f["name"], href=f["url"], is_external=True, class_name="file-link"),
             rx.text(f["size"], size="1", color=TEXT_MUTED),
-            rx.cond(f["note"] != "", rx.badge(f["note"], variant="soft", color_scheme="amber")),
+            rx.cond(f["note"] != "", status_badge(f["note"], "amber")),
             remove,
             spacing="2",
             align="center",

@@ -15,6 +15,9 @@ NOTICES = "#notices .notice"
 def export_rows(page: Page, button: str, toast: str) -> tuple[str, list[tuple[Any, ...]]]:
     """Press `button`, wait for the .xlsx; its title row and data rows. The toast must
     say `toast` (e.g. "已导出")."""
+    # An earlier export's toast (they stay 6 s, across page loads) is gone first, so the one
+    # counted below is this export's, and it is the only one.
+    expect(page.locator(NOTICES).filter(has_text=toast)).to_have_count(0, timeout=15_000)
     with page.expect_download() as download:
         page.click(button)
     assert download.value.suggested_filename.endswith(".xlsx")

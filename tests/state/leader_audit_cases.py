@@ -115,6 +115,13 @@ REFUSED: dict[type, list[str | None]] = {
 }
 
 
+# Another unit exports its own 学术带头人 list: the published plans, with its own count (0).
+# That is its data, and the export is logged; its cases list (export_cases) stays refused.
+NOT_REFUSED: dict[type, set[tuple[str | None, str]]] = {
+    UnitLeaderPlansState: {(OTHER_UNIT, "export")},
+}
+
+
 def make_ids(session: Any, actor_for: Any) -> dict[str, int]:
     ctx = SimpleNamespace(session=session, actor_for=actor_for, ids={})
     _stage("submitted")(ctx)
