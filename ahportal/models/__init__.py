@@ -50,6 +50,7 @@ from ahportal.models.library import (
 from ahportal.models.organization import HrLevel, Organization, OrgKind, OrgStatus
 from ahportal.models.person import BindingStatus, Person, UnitBinding
 from ahportal.models.reference import Specialty, TitleLevel, TitleSeries, UnitNature
+from ahportal.models.tally import DeclarationMonthTally, DeclarationTally, StageTally
 
 __all__ = [
     "OPINION_MAX_LENGTH",
@@ -64,8 +65,10 @@ __all__ = [
     "Declaration",
     "DeclarationAttachment",
     "DeclarationMaterial",
+    "DeclarationMonthTally",
     "DeclarationStage",
     "DeclarationStatus",
+    "DeclarationTally",
     "DemoIdentity",
     "DevAuthorizationCode",
     "Division",
@@ -98,6 +101,7 @@ __all__ = [
     "ReviewPlan",
     "Role",
     "Specialty",
+    "StageTally",
     "TitleLevel",
     "TitleSeries",
     "UnitBinding",

@@ -31,8 +31,10 @@ from ahportal.io.templates import neutralise
 from ahportal.models import (
     AuditCategory,
     Declaration,
+    DeclarationMonthTally,
     DeclarationStage,
     DeclarationStatus,
+    DeclarationTally,
     Division,
     DivisionLevel,
     LibraryEntry,
@@ -43,6 +45,7 @@ from ahportal.models import (
     ReviewPlan,
     Role,
     Specialty,
+    StageTally,
     TitleLevel,
     TitleSeries,
     utcnow,
@@ -227,26 +230,36 @@ def _in_units(column: Any, actor: Actor, root: Division) -> ColumnElement[bool]:
 _SUBMITTED = col(Declaration.status) != DeclarationStatus.DRAFT
 
 
+def _scope_where(
+    actor: Actor, root: Division, filters: Filters, source: Any, *, units: bool = True
+) -> ColumnElement[bool]:
+    """Rows of `source` (the declarations or a counter table: each has plan_id, plan_year,
+    series_id, level_id and, with `units`, unit_id) inside the scope and the filters but
+    the dates."""
+    where = _in_units(source.unit_id, actor, root) if units else true()
+    if actor.role is Role.COMMITTEE_ORGANIZER:
+        plans = sa_select(col(ReviewPlan.id)).where(
+            col(ReviewPlan.committee_org_id) == actor.org_id
+        )
+        where = where & col(source.plan_id).in_(plans)
+    if filters.plan_year:
+        where = where & (col(source.plan_year) == filters.plan_year)
+    if filters.series_id:
+        where = where & (col(source.series_id) == filters.series_id)
+    if filters.level_id:
+        where = where & (col(source.level_id) == filters.level_id)
+    return where
+
+
 def _declaration_where(
     actor: Actor, root: Division, filters: Filters, *, drafts: bool = False
 ) -> ColumnElement[bool]:
     """Declarations inside the scope and the filters (the one clause every view uses).
     `drafts=True` leaves out the 填报中 test for a query grouping by status, which drops
     that group instead (`_SUBMITTED` as HAVING: one test per group, not per row)."""
-    where = _in_units(Declaration.unit_id, actor, root)
+    where = _scope_where(actor, root, filters, Declaration)
     if not drafts:
         where = _SUBMITTED & where
-    if actor.role is Role.COMMITTEE_ORGANIZER:
-        plans = sa_select(col(ReviewPlan.id)).where(
-            col(ReviewPlan.committee_org_id) == actor.org_id
-        )
-        where = where & col(Declaration.plan_id).in_(plans)
-    if filters.plan_year:
-        where = where & (col(Declaration.plan_year) == filters.plan_year)
-    if filters.series_id:
-        where = where & (col(Declaration.series_id) == filters.series_id)
-    if filters.level_id:
-        where = where & (col(Declaration.level_id) == filters.level_id)
     if filters.date_from:
         start = datetime.combine(filters.date_from, time(), CHINA)
         where = where & (col(Declaration.submitted_at) >= start)
@@ -254,6 +267,26 @@ def _declaration_where(
         stop = datetime.combine(filters.date_to + timedelta(days=1), time(), CHINA)
         where = where & (col(Declaration.submitted_at) < stop)
     return where
+
+
+# ---- the counter tables (models/tally.py) -------------------------------------------------------
+#
+# Without a date filter the declaration views group declaration_tally (per unit, plan,
+# level and status) and the stage views stage_tally, which the database keeps in step with
+# every submission and decision; 按月趋势 over every unit groups declaration_month_tally.
+# A date filter (the submission day, which no counter keeps), the specialty view and a
+# narrower 按月趋势 read the declarations themselves. A counter falls to 0 rather than
+# going: `n > 0` leaves those out.
+
+
+def _tallied(filters: Filters) -> bool:
+    return filters.date_from is None and filters.date_to is None
+
+
+def _tally_where(
+    actor: Actor, root: Division, filters: Filters, source: Any, *, units: bool = True
+) -> ColumnElement[bool]:
+    return _scope_where(actor, root, filters, source, units=units) & (col(source.n) > 0)
 
 
 def _checked(session: Session, actor: Actor | None) -> Actor:
@@ -309,12 +342,10 @@ def options(session: Session, *, actor: Actor | None) -> Options:
     """Filter choices for the page (years of the declarations in scope, not of every one)."""
     checked = _checked(session, actor)
     home = _home(session, checked)
-    where = _declaration_where(checked, home, Filters(), drafts=True)
     found = session.execute(
-        sa_select(col(Declaration.plan_year))
-        .where(where)
-        .group_by(col(Declaration.plan_year), col(Declaration.status))
-        .having(_SUBMITTED)
+        sa_select(col(DeclarationTally.plan_year))
+        .where(_tally_where(checked, home, Filters(), DeclarationTally))
+        .group_by(col(DeclarationTally.plan_year))
     ).scalars()
     years = sorted(set(found), reverse=True)
     series = session.execute(
@@ -384,12 +415,24 @@ _COUNT_COLUMNS = [
 
 
 def _grouped(
-    session: Session, actor: Actor, root: Division, filters: Filters, key: Any
+    session: Session, actor: Actor, root: Division, filters: Filters, key: str
 ) -> list[Any]:
+    """(key, status, count) of the declarations in scope, `key` a declaration column."""
+    if _tallied(filters) and key in DeclarationTally.model_fields:
+        column: Any = col(getattr(DeclarationTally, key))
+        tallied = (
+            sa_select(
+                column.label("key"), col(DeclarationTally.status), func.sum(DeclarationTally.n)
+            )
+            .where(_tally_where(actor, root, filters, DeclarationTally))
+            .group_by(column, col(DeclarationTally.status))
+        )
+        return list(session.execute(tallied).all())
+    column = col(getattr(Declaration, key))
     query = (
-        sa_select(key.label("key"), col(Declaration.status), func.count())
+        sa_select(column.label("key"), col(Declaration.status), func.count())
         .where(_declaration_where(actor, root, filters, drafts=True))
-        .group_by(key, col(Declaration.status))
+        .group_by(column, col(Declaration.status))
         .having(_SUBMITTED)
     )
     return list(session.execute(query).all())
@@ -435,13 +478,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _by_reference(name: str, label: str, model: Any, column: Any) -> Any:
+def _by_reference(name: str, label: str, model: Any, column: str) -> Any:
     def build(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
         # No specialty (a plan open to every specialty) groups as 0: 未分专业. Grouped by the
         # bare column (its covering index gives the order), the NULL mapped here.
         rows = [
             (key or 0, status, n)
-            for key, status, n in _grouped(session, actor, root, filters, col(column))
+            for key, status, n in _grouped(session, actor, root, filters, column)
         ]
         frame = _status_frame(rows)
         names = _names(session, model, [int(k) for k in frame["key"] if k])
@@ -452,19 +495,26 @@ def _by_reference(name: str, label: str, model: Any, column: Any) -> Any:
 
 
 def _by_year(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    frame = _status_frame(_grouped(session, actor, root, filters, col(Declaration.plan_year)))
+    frame = _status_frame(_grouped(session, actor, root, filters, "plan_year"))
     frame = frame.sort_values("key", ascending=False)
     frame["year"] = frame["key"].map(lambda y: f"{int(y)}年")
     return _table("year", StatColumn("year", "申报年度", "text"), frame)
 
 
 def _by_status(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    query = (
-        sa_select(col(Declaration.status), func.count())
-        .where(_declaration_where(actor, root, filters, drafts=True))
-        .group_by(col(Declaration.status))
-        .having(_SUBMITTED)
-    )
+    if _tallied(filters):
+        query = (
+            sa_select(col(DeclarationTally.status), func.sum(DeclarationTally.n))
+            .where(_tally_where(actor, root, filters, DeclarationTally))
+            .group_by(col(DeclarationTally.status))
+        )
+    else:
+        query = (
+            sa_select(col(Declaration.status), func.count())
+            .where(_declaration_where(actor, root, filters, drafts=True))
+            .group_by(col(Declaration.status))
+            .having(_SUBMITTED)
+        )
     counts = {DeclarationStatus(s): int(n) for s, n in session.execute(query).all()}
     total = sum(counts.values())
     rows = [
@@ -486,16 +536,26 @@ def _by_status(session: Session, actor: Actor, root: Division, filters: Filters)
 
 
 def _by_month(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    # submitted_month is the China month written with submitted_at (no per-row conversion).
-    month = col(Declaration.submitted_month)
-    frame = _status_frame(_grouped(session, actor, root, filters, month))
+    # submitted_month is the China month written with submitted_at (no per-row conversion);
+    # over every unit its counter table holds it per plan, level and status.
+    if _tallied(filters) and _unit_ids(actor, root) is None:
+        month = col(DeclarationMonthTally.month)
+        query = (
+            sa_select(month, col(DeclarationMonthTally.status), func.sum(DeclarationMonthTally.n))
+            .where(_tally_where(actor, root, filters, DeclarationMonthTally, units=False))
+            .group_by(month, col(DeclarationMonthTally.status))
+        )
+        rows = list(session.execute(query).all())
+    else:
+        rows = _grouped(session, actor, root, filters, "submitted_month")
+    frame = _status_frame(rows)
     frame = frame.sort_values("key")
     frame["month"] = frame["key"].astype(str)
     return _table("month", StatColumn("month", "提交月份", "text"), frame)
 
 
 def _by_unit(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    frame = _status_frame(_grouped(session, actor, root, filters, col(Declaration.unit_id)))
+    frame = _status_frame(_grouped(session, actor, root, filters, "unit_id"))
     names = _names(session, Organization, list(frame["key"]))
     frame["unit"] = frame["key"].map(lambda k: names.get(k, ""))
     return _table("unit", StatColumn("unit", "单位", "text"), frame, sort_by_total=True)
@@ -515,10 +575,19 @@ def _territory_key(root: Division) -> Any:
 
 
 def _by_territory(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    # Per unit first (the unit index alone, as 按单位), then the few unit rows by territory:
-    # one join per unit instead of one per declaration.
+    # Per unit first (its counters, or the unit index alone, as 按单位), then the few unit
+    # rows by territory: one join per unit instead of one per declaration.
     per_unit = (
         sa_select(
+            col(DeclarationTally.unit_id).label("unit_id"),
+            col(DeclarationTally.status).label("status"),
+            func.sum(DeclarationTally.n).label("n"),
+        )
+        .where(_tally_where(actor, root, filters, DeclarationTally))
+        .group_by(col(DeclarationTally.unit_id), col(DeclarationTally.status))
+        .subquery()
+        if _tallied(filters)
+        else sa_select(
             col(Declaration.unit_id).label("unit_id"),
             col(Declaration.status).label("status"),
             func.count().label("n"),
@@ -617,11 +686,19 @@ def _stage_where(
 
 def _pass_rates(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     """Decisions at each level (a declaration stage): 通过 / 退回 / 终止 and the rate."""
-    query = (
-        sa_select(col(DeclarationStage.level), col(DeclarationStage.outcome), func.count())
-        .where(_stage_where(actor, root, filters))
-        .group_by(col(DeclarationStage.level), col(DeclarationStage.outcome))
-    )
+    if _tallied(filters):
+        level, outcome = col(StageTally.stage_level), col(StageTally.outcome)
+        query = (
+            sa_select(level, outcome, func.sum(StageTally.n))
+            .where(_tally_where(actor, root, filters, StageTally))
+            .group_by(level, outcome)
+        )
+    else:
+        query = (
+            sa_select(col(DeclarationStage.level), col(DeclarationStage.outcome), func.count())
+            .where(_stage_where(actor, root, filters))
+            .group_by(col(DeclarationStage.level), col(DeclarationStage.outcome))
+        )
     frame = pd.DataFrame(session.execute(query).all(), columns=["level", "action", "count"])
     pivot = frame.pivot_table(
         index="level", columns="action", values="count", aggfunc="sum", fill_value=0
@@ -666,6 +743,35 @@ def _pass_rates(session: Session, actor: Actor, root: Division, filters: Filters
 def _durations(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     """Days a case waited at each level: from the flow record that brought it there (提交,
     重新提交 or the level below's 通过) to that level's decision (each stage's days)."""
+    if _tallied(filters):
+        level = col(StageTally.stage_level)
+        query = (
+            sa_select(
+                level,
+                func.sum(StageTally.days_n),
+                func.sum(StageTally.days_sum),
+                func.max(StageTally.days_max),
+            )
+            .where(_tally_where(actor, root, filters, StageTally))
+            .group_by(level)
+        )
+    else:
+        query = _stage_durations(session, actor, root, filters)
+    found = sorted(
+        (
+            (str(level), int(count), float(summed) / int(count), float(most))
+            for level, count, summed, most in session.execute(query).all()
+            if count
+        ),
+        key=lambda r: _level_order(r[0]),
+    )
+    return _duration_table(found)
+
+
+def _stage_durations(
+    session: Session, actor: Actor, root: Division, filters: Filters
+) -> Select[Any]:
+    """(level, count with days, sum of days, longest) over the stages themselves."""
     days = col(DeclarationStage.days)
     # On SQLite the longest wait of each level is looked up in the (level, days) index
     # rather than a third aggregate over every stage, and total() adds floats faster than
@@ -686,19 +792,14 @@ def _durations(session: Session, actor: Actor, root: Division, filters: Filters)
         )
     # count and sum skip a stage without days (no record before it) by themselves: no
     # per-row test; the average is the sum over the count, as AVG works it out.
-    query = (
+    return (
         sa_select(col(DeclarationStage.level), func.count(days), summed, longest)
         .where(_stage_where(actor, root, filters))
         .group_by(col(DeclarationStage.level))
     )
-    found = sorted(
-        (
-            (str(level), int(count), float(summed) / int(count), float(most))
-            for level, count, summed, most in session.execute(query).all()
-            if count
-        ),
-        key=lambda r: _level_order(r[0]),
-    )
+
+
+def _duration_table(found: list[tuple[str, int, float, float]]) -> StatTable:
     rows: list[dict[str, Any]] = [
         {
             "level": _level_label(level),
@@ -830,9 +931,9 @@ def _library(session: Session, actor: Actor, root: Division, filters: Filters) -
 _BUILDERS: dict[str, Any] = {
     "territory": _by_territory,
     "year": _by_year,
-    "series": _by_reference("series", "系列", TitleSeries, Declaration.series_id),
-    "level": _by_reference("level", "级别", TitleLevel, Declaration.level_id),
-    "specialty": _by_reference("specialty", "专业", Specialty, Declaration.specialty_id),
+    "series": _by_reference("series", "系列", TitleSeries, "series_id"),
+    "level": _by_reference("level", "级别", TitleLevel, "level_id"),
+    "specialty": _by_reference("specialty", "专业", Specialty, "specialty_id"),
     "unit": _by_unit,
     "status": _by_status,
     "month": _by_month,
