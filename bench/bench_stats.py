@@ -11,9 +11,10 @@ plans of 2024–2026, `--rows` declarations (30% passed, 35% auditing, 20% retur
 terminated; submitted over three years) and their flow records (提交 and each level's
 decision along 用人单位 → 市级 → 省级 → 评委会, with 1–10 days between steps) with the
 declaration_stage each decision writes, in batches of executemany (SQLite) or COPY
-(PostgreSQL). Each view is timed as the provincial bureau
-(the widest scope) with no filter, median of --runs; "page" is what the 统计分析 page
-loads at once (options, 按地区, 按月趋势). It prints figures and asserts nothing.
+(PostgreSQL); migration 0013's triggers fill the counter tables as the rows go in, as
+they do for the portal's own writes ("generated in" includes that). Each view is timed as
+the provincial bureau (the widest scope) with no filter, median of --runs; "page" is what
+the 统计分析 page loads at once (options, 按地区, 按月趋势). It prints figures and asserts nothing.
 
      .venv/bin/python bench/bench_stats.py --existing URL
 
@@ -372,7 +373,12 @@ def measure(runs: int, label: str) -> None:
         actor = actor_for_account(session, account)
         total = session.execute(text("SELECT count(*) FROM declaration")).scalar()
         flows = session.execute(text("SELECT count(*) FROM flow_record")).scalar()
+        counters = [
+            session.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0
+            for table in ("declaration_tally", "declaration_month_tally", "stage_tally")
+        ]
     print(f"\n== {label}: {total:,} declarations, {flows:,} flow records ==")
+    print("counter rows (declaration, month, stage): " + ", ".join(f"{n:,}" for n in counters))
 
     def baseline() -> None:
         with engine.connect() as conn:
@@ -406,6 +412,9 @@ def main() -> None:
     parser.add_argument("--pg", default="", help="a PostgreSQL server URL (its own database)")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--existing", default="", help="measure this database only")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated databases (for --existing)"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="ahportal-bench-stats-")
     if args.existing:
@@ -424,6 +433,8 @@ def main() -> None:
         generate(args.rows)
         print(f"SQLite: generated in {time.perf_counter() - began:.0f} s")
         measure(args.runs, "SQLite")
+        if args.keep:
+            print(f"kept: sqlite:///{folder}/bench.db")
     if args.pg:
         from sqlalchemy import create_engine, text
 
@@ -442,8 +453,11 @@ def main() -> None:
             from ahportal.db import get_engine
 
             get_engine().dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if args.keep:
+                print(f"kept: {base}/{name}")
+            else:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
 
 
