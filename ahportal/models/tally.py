@@ -13,37 +13,39 @@ from __future__ import annotations
 from sqlmodel import Field, SQLModel
 
 
-class DeclarationTally(SQLModel, table=True):
+class _PlanKey(SQLModel):
+    """The declaration's plan, its year and series, and the declared level: what every
+    counter is kept by, for the committee's scope and the 申报年度, 系列 and 级别 filters."""
+
+    plan_id: int = Field(primary_key=True)
+    plan_year: int = Field(primary_key=True)
+    series_id: int = Field(primary_key=True)
+    level_id: int = Field(primary_key=True)
+
+
+class DeclarationTally(_PlanKey, table=True):
     """Submitted declarations per unit, plan (its year, series) and level, and status: 按地区,
     按单位, 按评审年度, 按系列, 按级别 and 按状态 (without a date filter)."""
 
     __tablename__ = "declaration_tally"
 
     unit_id: int = Field(primary_key=True)
-    plan_id: int = Field(primary_key=True)
-    plan_year: int = Field(primary_key=True)
-    series_id: int = Field(primary_key=True)
-    level_id: int = Field(primary_key=True)
     status: str = Field(primary_key=True, max_length=32)
     n: int = 0
 
 
-class DeclarationMonthTally(SQLModel, table=True):
+class DeclarationMonthTally(_PlanKey, table=True):
     """Submitted declarations per submission month (China time), plan and level, and status:
     按月趋势 over every unit (a narrower scope reads the declarations)."""
 
     __tablename__ = "declaration_month_tally"
 
     month: str = Field(primary_key=True, max_length=7)
-    plan_id: int = Field(primary_key=True)
-    plan_year: int = Field(primary_key=True)
-    series_id: int = Field(primary_key=True)
-    level_id: int = Field(primary_key=True)
     status: str = Field(primary_key=True, max_length=32)
     n: int = 0
 
 
-class StageTally(SQLModel, table=True):
+class StageTally(_PlanKey, table=True):
     """Decisions (declaration stages) per the declaration's unit, plan and level, and the
     audit level and its outcome, with the days they waited (count, sum, longest): 各级审核通过率
     and 各级平均办理天数 (without a date filter)."""
@@ -51,10 +53,6 @@ class StageTally(SQLModel, table=True):
     __tablename__ = "stage_tally"
 
     unit_id: int = Field(primary_key=True)
-    plan_id: int = Field(primary_key=True)
-    plan_year: int = Field(primary_key=True)
-    series_id: int = Field(primary_key=True)
-    level_id: int = Field(primary_key=True)
     stage_level: str = Field(primary_key=True, max_length=32)
     outcome: str = Field(primary_key=True, max_length=32)
     n: int = 0

@@ -270,40 +270,41 @@ def rebuild(bind: sa.engine.Connection) -> None:
     ))
 
 
+def _plan_key() -> list[sa.Column]:
+    return [
+        sa.Column(name, sa.Integer(), nullable=False)
+        for name in ("plan_id", "plan_year", "series_id", "level_id")
+    ]
+
+
 def upgrade() -> None:
-    op.create_table('declaration_tally',
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('plan_year', sa.Integer(), nullable=False),
-    sa.Column('series_id', sa.Integer(), nullable=False),
-    sa.Column('level_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=32), nullable=False),
-    sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('unit_id', 'plan_id', 'plan_year', 'series_id', 'level_id', 'status', name=op.f('pk_declaration_tally'))
+    def status() -> sa.Column:
+        return sa.Column("status", sa.String(length=32), nullable=False)
+
+    def count() -> sa.Column:
+        return sa.Column("n", sa.Integer(), nullable=False)
+
+    op.create_table(
+        "declaration_tally",
+        sa.Column("unit_id", sa.Integer(), nullable=False), *_plan_key(), status(), count(),
+        sa.PrimaryKeyConstraint(*_DECLARATION_KEY, name=op.f("pk_declaration_tally")),
     )
-    op.create_table('declaration_month_tally',
-    sa.Column('month', sa.String(length=7), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('plan_year', sa.Integer(), nullable=False),
-    sa.Column('series_id', sa.Integer(), nullable=False),
-    sa.Column('level_id', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=32), nullable=False),
-    sa.Column('n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month', 'plan_id', 'plan_year', 'series_id', 'level_id', 'status', name=op.f('pk_declaration_month_tally'))
+    op.create_table(
+        "declaration_month_tally",
+        sa.Column("month", sa.String(length=7), nullable=False), *_plan_key(),
+        status(), count(),
+        sa.PrimaryKeyConstraint(*_MONTH_KEY, name=op.f("pk_declaration_month_tally")),
     )
-    op.create_table('stage_tally',
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('plan_id', sa.Integer(), nullable=False),
-    sa.Column('plan_year', sa.Integer(), nullable=False),
-    sa.Column('series_id', sa.Integer(), nullable=False),
-    sa.Column('level_id', sa.Integer(), nullable=False),
-    sa.Column('stage_level', sa.String(length=32), nullable=False),
-    sa.Column('outcome', sa.String(length=32), nullable=False),
-    sa.Column('n', sa.Integer(), nullable=False),
-    sa.Column('days_n', sa.Integer(), nullable=False),
-    sa.Column('days_sum', sa.Float(), nullable=False),
-    sa.Column('days_max', sa.Float(), nullable=True),
-    sa.PrimaryKeyConstraint('unit_id', 'plan_id', 'plan_year', 'series_id', 'level_id', 'stage_level', 'outcome', name=op.f('pk_stage_tally'))
+    op.create_table(
+        "stage_tally",
+        sa.Column("unit_id", sa.Integer(), nullable=False), *_plan_key(),
+        sa.Column("stage_level", sa.String(length=32), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        count(),
+        sa.Column("days_n", sa.Integer(), nullable=False),
+        sa.Column("days_sum", sa.Float(), nullable=False),
+        sa.Column("days_max", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint(*_STAGE_KEY, name=op.f("pk_stage_tally")),
     )
     bind = op.get_bind()
     rebuild(bind)

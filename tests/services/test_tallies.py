@@ -26,9 +26,7 @@ from tests.services import statistics_data
 from tests.services.test_declaration_stages import ORDER, _decide, _submitted, plan  # noqa: F401
 from tests.services.test_declarations import _declare, _person_at_xiwang
 
-MIGRATION = next(
-    (Path(__file__).resolve().parents[2] / "alembic" / "versions").glob("*_0013_*.py")
-)
+MIGRATION = next((Path(__file__).resolve().parents[2] / "alembic" / "versions").glob("*_0013_*.py"))
 _KEY = ("unit_id", "plan_id", "plan_year", "series_id", "level_id")
 
 
@@ -44,26 +42,15 @@ def _counters(session) -> dict[str, Any]:
     """What the counter tables hold (rows at 0 left out, after checking they are empty)."""
     session.rollback()  # a fresh snapshot: what the other sessions committed
     run = session.execute
-    declarations = {
-        tuple(r[:-1]): r[-1]
-        for r in run(
-            text(
-                "SELECT unit_id, plan_id, plan_year, series_id, level_id, status, n "
-                "FROM declaration_tally"
-            )
+
+    def counts(table: str, first: str) -> dict[tuple, int]:
+        rows = run(
+            text(f"SELECT {first}, plan_id, plan_year, series_id, level_id, status, n FROM {table}")
         )
-        if r[-1]
-    }
-    months = {
-        tuple(r[:-1]): r[-1]
-        for r in run(
-            text(
-                "SELECT month, plan_id, plan_year, series_id, level_id, status, n "
-                "FROM declaration_month_tally"
-            )
-        )
-        if r[-1]
-    }
+        return {tuple(r[:-1]): r[-1] for r in rows if r[-1]}
+
+    declarations = counts("declaration_tally", "unit_id")
+    months = counts("declaration_month_tally", "month")
     stages = {}
     for *key, n, days_n, days_sum, days_max in run(
         text(
@@ -89,9 +76,7 @@ def _recount(session) -> dict[str, Any]:
     session.expire_all()
     found = list(session.exec(select(Declaration)))
     counted = [d for d in found if d.status is not DeclarationStatus.DRAFT]
-    declarations = Counter(
-        (*(getattr(d, k) for k in _KEY), d.status.value) for d in counted
-    )
+    declarations = Counter((*(getattr(d, k) for k in _KEY), d.status.value) for d in counted)
     months = Counter(
         (d.submitted_month or "", d.plan_id, d.plan_year, d.series_id, d.level_id, d.status.value)
         for d in counted
@@ -121,7 +106,7 @@ def _assert_counted(session) -> None:
 
 def test_every_move_keeps_the_counters_equal_to_a_recount(session, actor_for, plan):  # noqa: F811
     _assert_counted(session)
-    passed_by, passed = _submitted(session, actor_for, plan, "计数通过")
+    _, passed = _submitted(session, actor_for, plan, "计数通过")
     resubmitted_by, resubmitted = _submitted(session, actor_for, plan, "计数重交")
     _, stopped = _submitted(session, actor_for, plan, "计数终止")
     deleted_by, deleted = _submitted(session, actor_for, plan, "计数删除")
