@@ -427,6 +427,32 @@ def record_export(
     session.commit()
 
 
+def logged_export(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    target_kind: str,
+    label: str,
+    filters: str,
+    **workbook: Any,
+) -> Export:
+    """A list's 导出: the workbook (`io.exports.write_export` with the title, columns,
+    total, rows and progress given) under `filters`, then its log row, "导出<label>（n 条）"
+    with the filters and the count (`record_export`)."""
+    result = write_export(filters=filters, **workbook)
+    record_export(
+        session,
+        actor,
+        action,
+        target_kind=target_kind,
+        summary=f"导出{label}（{result.rows} 条）",
+        filters=filters,
+        rows=result.rows,
+    )
+    return result
+
+
 def export(
     session: Session,
     *,
@@ -447,7 +473,12 @@ def export(
         ).scalar_one()
     )
     rows = session.execute(_query(filters).execution_options(yield_per=EXPORT_BATCH))
-    result = write_export(
+    return logged_export(
+        session,
+        checked,
+        "audit_log.export",
+        target_kind="operation_log",
+        label="操作日志",
         title="操作日志",
         filters=filters.describe(),
         columns=EXPORT_COLUMNS,
@@ -456,13 +487,3 @@ def export(
         progress=progress,
         numbered=False,
     )
-    record_export(
-        session,
-        checked,
-        "audit_log.export",
-        target_kind="operation_log",
-        summary=f"导出操作日志（{result.rows} 条）",
-        filters=filters.describe(),
-        rows=result.rows,
-    )
-    return result

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write, fetch_rows
-from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, Column, Export, Progress
 from ahportal.models import (
     BindingStatus,
     Organization,
@@ -374,7 +374,12 @@ def export_bindings(
         .order_by(col(UnitBinding.created_at).desc(), col(UnitBinding.id).desc())
         .execution_options(yield_per=BATCH)
     )
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "binding.export",
+        target_kind=KIND.value,
+        label="人员注册审核列表",
         title="人员注册审核",
         filters=filters,
         columns=EXPORT_COLUMNS,
@@ -384,15 +389,6 @@ def export_bindings(
             for name, number, phone, at, state in session.execute(query)
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "binding.export",
-        target_kind=KIND.value,
-        summary=f"导出人员注册审核列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

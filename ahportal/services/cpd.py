@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, DECIMAL, INTEGER, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, DECIMAL, INTEGER, Column, Export, Progress
 from ahportal.models import (
     Account,
     EntrySource,
@@ -378,7 +378,12 @@ def export_public_hours(
         col(PublicCourseHours.hours),
     )
     streamed = query.with_only_columns(*columns).order_by(col(PublicCourseHours.id).desc())
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "cpd.export_public_hours",
+        target_kind="public_course_hours",
+        label="公需课学时",
         title="公需课学时",
         filters=filters,
         columns=PUBLIC_HOURS_COLUMNS,
@@ -390,14 +395,5 @@ def export_public_hours(
             )
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "cpd.export_public_hours",
-        target_kind="public_course_hours",
-        summary=f"导出公需课学时（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result

@@ -21,7 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, INTEGER, Column, Export, write_export
+from ahportal.io.exports import BATCH, INTEGER, Column, Export
 from ahportal.models import (
     Declaration,
     DeclarationMaterial,
@@ -788,22 +788,18 @@ def export_queue(
         .execution_options(yield_per=EXPORT_BATCH)
     )
     words = _filter_words(session, tab, chosen)
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "declaration.export_queue",
+        target_kind=KIND.value,
+        label="职称申报审核列表",
         title="职称申报审核",
         filters=words,
         columns=EXPORT_COLUMNS,
         total=total,
         rows=(_export_row(*row) for row in session.execute(query)),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "declaration.export_queue",
-        target_kind=KIND.value,
-        summary=f"导出职称申报审核列表（{result.rows} 条）",
-        filters=words,
-        rows=result.rows,
     )
     return result
 

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, delete, func, update
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, COUNT, INTEGER, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, COUNT, INTEGER, Column, Export, Progress
 from ahportal.models import (
     DeclarationStatus,
     HrLevel,
@@ -413,7 +413,12 @@ def export_plans(
         words.append(f"关键字 {keyword}")
     filters = "；".join(words)
     total = int(session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one())
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "leader_plan.export",
+        target_kind="leader_plan",
+        label="带头人选拔计划列表",
         title="带头人选拔计划",
         filters=filters,
         columns=EXPORT_COLUMNS,
@@ -436,15 +441,6 @@ def export_plans(
             )
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "leader_plan.export",
-        target_kind="leader_plan",
-        summary=f"导出带头人选拔计划列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 
@@ -664,7 +660,12 @@ def export_unit_plans(
     filters = f"计划年度 {plan_year}" if str(plan_year or "").strip() else ""
     total = int(session.exec(select(func.count()).select_from(LeaderPlan).where(where)).one())
     query = _unit_plans_query(checked, where).execution_options(yield_per=BATCH)
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "leader_plan.export_unit_plans",
+        target_kind="leader_plan",
+        label="学术带头人计划列表",
         title="学术带头人",
         filters=filters,
         columns=UNIT_EXPORT_COLUMNS,
@@ -682,15 +683,6 @@ def export_unit_plans(
             for p, n in session.exec(query)
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "leader_plan.export_unit_plans",
-        target_kind="leader_plan",
-        summary=f"导出学术带头人计划列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

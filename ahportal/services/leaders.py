@@ -25,7 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress
 from ahportal.models import (
     DeclarationStatus,
     FlowRecord,
@@ -1001,7 +1001,12 @@ def export_queue(
         .order_by(col(LeaderDeclaration.submitted_at), col(LeaderDeclaration.id))
         .execution_options(yield_per=BATCH)
     )
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "leader.export_queue",
+        target_kind=KIND.value,
+        label="学术和技术带头人列表",
         title="学术和技术带头人审核",
         filters=words,
         columns=QUEUE_EXPORT_COLUMNS,
@@ -1023,15 +1028,6 @@ def export_queue(
             for d, name, id_number, unit_name, plan_name, batch, holder in session.execute(query)
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "leader.export_queue",
-        target_kind=KIND.value,
-        summary=f"导出学术和技术带头人列表（{result.rows} 条）",
-        filters=words,
-        rows=result.rows,
     )
     return result
 
@@ -1197,7 +1193,12 @@ def export_results(
         .order_by(*_RESULT_ORDER, col(LeaderDeclaration.id))
         .execution_options(yield_per=BATCH)
     )
-    exported = write_export(
+    exported = audit_log.logged_export(
+        session,
+        checked,
+        "leader.export_results",
+        target_kind="leader_plan",
+        label="学术和技术带头人评审结果",
         title="学术和技术带头人评审结果",
         filters=words,
         columns=RESULT_EXPORT_COLUMNS,
@@ -1221,15 +1222,6 @@ def export_results(
         ),
         progress=progress,
         sheet_name="评审结果",
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "leader.export_results",
-        target_kind="leader_plan",
-        summary=f"导出学术和技术带头人评审结果（{exported.rows} 条）",
-        filters=words,
-        rows=exported.rows,
     )
     return exported
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, Column, Export, Progress
 from ahportal.models import (
     CaseRecord,
     EntrySource,
@@ -754,7 +754,12 @@ def export_unit_entries(
         .order_by(col(LibraryEntry.submitted_at).desc(), col(LibraryEntry.id).desc())
         .execution_options(yield_per=BATCH)
     )
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "library.export_unit_entries",
+        target_kind=KIND.value,
+        label="业绩档案列表",
         title="业绩档案",
         filters=filters,
         columns=UNIT_EXPORT_COLUMNS,
@@ -772,15 +777,6 @@ def export_unit_entries(
             for name, number, code, title, on, at, state in session.execute(query)
         ),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "library.export_unit_entries",
-        target_kind=KIND.value,
-        summary=f"导出业绩档案列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

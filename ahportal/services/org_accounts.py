@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, Column, Export, Progress
 from ahportal.models import (
     ROLE_LABELS,
     Account,
@@ -352,22 +352,18 @@ def export_accounts(
                     local_time(r.created_at),
                 )
 
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "account.export",
+        target_kind="account",
+        label="账号列表",
         title="账号管理",
         filters=filters,
         columns=EXPORT_COLUMNS,
         total=total,
         rows=rows(),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "account.export",
-        target_kind="account",
-        summary=f"导出账号列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

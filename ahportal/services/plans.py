@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, String, cast, delete, false, func, or_, up
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress, write_export
+from ahportal.io.exports import BATCH, INTEGER, Column, Export, Progress
 from ahportal.models import (
     Declaration,
     Division,
@@ -669,22 +669,18 @@ def export_plans(
                     local_time(r.published_at),
                 )
 
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "plan.export",
+        target_kind=TARGET,
+        label="评审计划列表",
         title="评审计划",
         filters=filters,
         columns=EXPORT_COLUMNS,
         total=total,
         rows=rows(),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "plan.export",
-        target_kind=TARGET,
-        summary=f"导出评审计划列表（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

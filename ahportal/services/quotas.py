@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ahportal.db import begin_write
-from ahportal.io.exports import COUNT, INTEGER, Column, Export, Progress, write_export
+from ahportal.io.exports import COUNT, INTEGER, Column, Export, Progress
 from ahportal.models import (
     Account,
     Organization,
@@ -196,22 +196,18 @@ def export_quotas(
     query = _quota_query(unit, year)
     rows = sorted(session.execute(query).all(), key=lambda r: (-r[0], _level_order(r[1])))
     filters = f"单位 {unit.name}" + (f"；核准年度 {year}" if year not in (None, "") else "")
-    result = write_export(
+    result = audit_log.logged_export(
+        session,
+        checked,
+        "quota.export",
+        target_kind="post_quota",
+        label="岗位核准信息",
         title="岗位核准信息",
         filters=filters,
         columns=EXPORT_COLUMNS,
         total=len(rows),
         rows=((y, level, a, u, left, local_time(at), by) for y, level, a, u, left, at, by in rows),
         progress=progress,
-    )
-    audit_log.record_export(
-        session,
-        checked,
-        "quota.export",
-        target_kind="post_quota",
-        summary=f"导出岗位核准信息（{result.rows} 条）",
-        filters=filters,
-        rows=result.rows,
     )
     return result
 

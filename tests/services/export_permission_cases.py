@@ -153,5 +153,6 @@ EXPORT_CASES: list[dict[str, Any]] = [
     },
 ]
 
-# The log writer every export calls after building, for an actor it has already checked.
-EXPORT_NOT_ACTIONS = {"audit_log.record_export"}
+# The workbook-and-log writer every export calls, and its log writer, for an actor the
+# export has already checked.
+EXPORT_NOT_ACTIONS = {"audit_log.record_export", "audit_log.logged_export"}
