@@ -104,9 +104,12 @@ class _Prepared:
         self.order = list(compiled.positiontup or [])
         self.bind_processors = dict(compiled._bind_processors)
         keys = [column[0] for column in compiled._result_columns]
-        self.result_processors = [
+        processors = [
             column[3]._cached_result_processor(dialect, None) for column in compiled._result_columns
         ]
+        # Only the columns whose type converts (enums, datetimes, SQLite's booleans): the
+        # others are taken as the driver gives them.
+        self.result_processors = [(i, p) for i, p in enumerate(processors) if p is not None]
         self.row = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
 
     def parameters(self, values: dict[str, Any]) -> Any:
@@ -117,35 +120,55 @@ class _Prepared:
         return [bound[name] for name in self.order] if self.positional else bound
 
     def make(self, raw: tuple[Any, ...]) -> Any:
-        return self.row(
-            *(
-                value if process is None or value is None else process(value)
-                for value, process in zip(raw, self.result_processors, strict=True)
-            )
-        )
+        values = list(raw)
+        for index, process in self.result_processors:
+            value = values[index]
+            if value is not None:
+                values[index] = process(value)
+        return self.row(*values)
 
 
 _PREPARED: dict[tuple[int, str], tuple[Any, _Prepared]] = {}
 
 
 def fetch_rows(session: Session, statement: Any, values: dict[str, Any]) -> list[Any]:
-    """Rows of a module-level Core SELECT, run straight on the session's driver connection.
+    """Rows of a module-level Core SELECT, run straight on a driver connection.
 
     For the few reads every event makes (the actor behind the cookie, a dialog's detail):
     SQLAlchemy's execute path costs several times the query itself there (bench_events).
     The statement is compiled once per dialect, so it must be built once (a module
     constant), not per call. Flush pending ORM changes first, as a Core execute would
     not autoflush either.
+
+    On SQLite, with no transaction under way in the session (an event's first read,
+    nothing flushed), the read runs on a pooled connection of its own, given back at once,
+    and the session begins none: its connection checkout, BEGIN and the rollbacks on close
+    cost an event more than both of the 审核 dialog's queries (bench_events). The driver
+    is in autocommit (make_engine): the one SELECT reads one snapshot without a BEGIN.
+    Otherwise (a transaction under way, or
+    PostgreSQL, where every checkout pings the server first) it runs on the session's
+    connection and sees what its transaction sees. Still the database on every call:
+    nothing is cached.
     """
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite" and not session.in_transaction():
+        pooled = bind.raw_connection()
+        try:
+            return _run(bind.dialect, pooled.driver_connection, statement, values)
+        finally:
+            pooled.close()  # back to the pool (its rollback-on-return is a no-op here)
     connection = session.connection()
-    dialect = connection.dialect
+    return _run(connection.dialect, connection.connection.driver_connection, statement, values)
+
+
+def _run(dialect: Any, driver: Any, statement: Any, values: dict[str, Any]) -> list[Any]:
     key = (id(statement), dialect.name)
     entry = _PREPARED.get(key)
     if entry is None or entry[0] is not statement:
         entry = (statement, _Prepared(statement, dialect))
         _PREPARED[key] = entry
     prepared = entry[1]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver.cursor()
     try:
         cursor.execute(prepared.sql, prepared.parameters(values))
         raw = cursor.fetchall()

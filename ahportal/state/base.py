@@ -37,11 +37,16 @@ class PortalState(rx.State):
         carries the websocket's client IP (Reflex honours rx.Config.trusted_proxy_hops) for
         the operation log.
         """
-        ip = self.router.session.client_ip or None
+        # self.router builds a new RouterData on every access (Reflex 0.10): read it once.
+        router = self.router
+        token = token_from_cookie_header(router.headers.cookie)
+        ip = router.session.client_ip or None
         if session is not None:
-            return resolve_actor(session, self._session_token(), client_ip=ip)
+            return resolve_actor(session, token, client_ip=ip)
+        # A session that only reads begins no transaction (db.fetch_rows): closing it is
+        # cheap unless the check wrote a last-seen time.
         with session_scope() as own:
-            return resolve_actor(own, self._session_token(), client_ip=ip)
+            return resolve_actor(own, token, client_ip=ip)
 
     def _require(self, permission: str) -> Actor:
         """The actor if the role holds the permission; raises NotSignedIn / PermissionDenied."""

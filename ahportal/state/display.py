@@ -139,7 +139,9 @@ def text_fields(model: Any) -> dict[str, str]:
         values = dict(model)
     out: dict[str, str] = {}
     for key, value in values.items():
-        if isinstance(value, Enum):
+        if type(value) is str:  # most fields: no conversion to look for
+            out[key] = value
+        elif isinstance(value, Enum):
             out[key] = status_label(value)
         elif isinstance(value, datetime):
             out[key] = when(value)

@@ -46,8 +46,11 @@ class BindingAuditState(PortalState):
         self.flow = display.flow_rows(detail.flow)
         self.actions = display.action_buttons(detail.actions)
         self.detail = display.text_fields(detail)
-        self.opinion = ""
-        self.opinion_error = ""
+        # Reflex sends every var assigned, changed or not: clear these only when set.
+        if self.opinion:
+            self.opinion = ""
+        if self.opinion_error:
+            self.opinion_error = ""
         self.audit_open = True
         return None
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from ahportal.db import fetch_rows
+from ahportal.db import fetch_rows, get_engine
 from ahportal.models import Account, BindingStatus, Role
 from ahportal.services import bindings, sessions
 from tests.factories import pending_binding_of
@@ -71,3 +71,21 @@ def test_pending_orm_changes_are_read_once_flushed(session: Session) -> None:
     session.flush()
     names = {r.username for r in fetch_rows(session, _ACCOUNTS_OF_ROLE, {"role": Role.UNIT_ADMIN})}
     assert "unit-xiwang" not in names
+
+
+def test_a_first_read_begins_no_transaction_on_sqlite_and_sees_the_latest_commit(
+    session: Session,
+) -> None:
+    session.commit()
+    before = fetch_rows(session, _ACCOUNTS_OF_ROLE, {"role": Role.UNIT_ADMIN})
+    assert "unit-xiwang" in {r.username for r in before}
+    if session.get_bind().dialect.name == "sqlite":
+        assert not session.in_transaction()  # a pooled connection of its own, given back
+    with Session(get_engine()) as other:  # e.g. operations 停用 the account meanwhile
+        account = other.exec(select(Account).where(col(Account.username) == "unit-xiwang")).one()
+        account.disabled = True
+        other.add(account)
+        other.commit()
+    after = fetch_rows(session, _ACCOUNTS_OF_ROLE, {"role": Role.UNIT_ADMIN})
+    assert "unit-xiwang" not in {r.username for r in after}
+    assert [tuple(r) for r in after] == _core(session, _ACCOUNTS_OF_ROLE, {"role": Role.UNIT_ADMIN})
