@@ -397,6 +397,9 @@ def ops_accounts_page() -> rx.Component:
             S,
             table_id="ops-accounts-table",
             empty="没有符合条件的内置账号",
+            # Seven columns with long organisation names and three buttons: narrower, the
+            # names broke one character a line on a phone.
+            min_width="1040px",
         ),
         _create_dialog(),
         _password_dialog(),
