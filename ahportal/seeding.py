@@ -159,8 +159,8 @@ UNIT_DETAILS: dict[str, dict[str, Any]] = {
         "unit_state": _REGISTERED,
         "industry_code": "Q8411",
     },
-    # Its contact phone, e-mail and empty 单位状态 are what tests/services/test_units.py
-    # expects of the seeded unit, so they stay as they were.
+    # Its contact phone and e-mail are what tests/services/test_units.py expects of the
+    # seeded unit, so they stay as they were.
     "合肥宏景软件有限公司": {
         "legal_rep_name": "王宏",
         "legal_rep_phone": "0551-65321888",
@@ -168,6 +168,7 @@ UNIT_DETAILS: dict[str, dict[str, Any]] = {
         "contact_phone": "13800000000",
         "email": "contact@example.cn",
         "address": "安徽省合肥市高新区望江西路860号",
+        "unit_state": _REGISTERED,
     },
     "蜀山区教育体育局": {
         "legal_rep_name": "孙文华",

@@ -252,7 +252,7 @@ def test_update_logs_exactly_the_changed_fields(session, actor_for):
             "fax": "0551-65551234",
             "license_issued_on": "2015-06-01",
             "license_valid_years": "30",
-            "unit_state": "登记在册",
+            "unit_state": "已变更",
             "division_code": "340123",
         },
     )
@@ -275,7 +275,7 @@ def test_update_logs_exactly_the_changed_fields(session, actor_for):
             "contact_phone": [old_phone, "13912345678"],
             "division_code": ["340100", "340123"],
             "fax": [None, "0551-65551234"],
-            "unit_state": [None, "登记在册"],
+            "unit_state": ["登记在册", "已变更"],
             "license_issued_on": [None, "2015-06-01"],
             "license_valid_years": [None, 30],
         }
