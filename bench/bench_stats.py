@@ -14,7 +14,9 @@ declaration_stage each decision writes, in batches of executemany (SQLite) or CO
 (PostgreSQL); migration 0013's triggers fill the counter tables as the rows go in, as
 they do for the portal's own writes ("generated in" includes that). Each view is timed as
 the provincial bureau (the widest scope) with no filter, median of --runs; "page" is what
-the 统计分析 page loads at once (options, 按地区, 按月趋势). It prints figures and asserts nothing.
+the 统计分析 page loads at once (options, 按地区, 按月趋势). Then five views for a city
+bureau and for the province with a submission-date filter. It prints figures and asserts
+nothing.
 
      .venv/bin/python bench/bench_stats.py --existing URL
 
@@ -403,6 +405,48 @@ def measure(runs: int, label: str) -> None:
         print(f"view {name:<10} {title:<14}{'':<38} {took * 1000:8.0f} ms   {took / base:5.2f}×")
     page = _timed(runs, lambda: _load(lambda s: actor, "territory", {}))
     print(f"{'page (统计分析 on load: options, 按地区, 按月趋势)':<62} {page * 1000:8.0f} ms")
+    _narrower(runs, actor)
+
+
+def _narrower(runs: int, province: Any) -> None:
+    """Beside the widest scope: a city bureau (the counters within its units), and the
+    province with a submission-date filter (no counter holds the day: the declarations
+    and stages themselves)."""
+    from datetime import date
+
+    from sqlmodel import Session, col, select
+
+    from ahportal.db import get_engine, session_scope
+    from ahportal.models import Account
+    from ahportal.services import statistics
+    from ahportal.services.permissions import actor_for_account
+
+    with Session(get_engine()) as session:
+        account = session.exec(select(Account).where(col(Account.username) == "hr-340100")).one()
+        city = actor_for_account(session, account)
+    cases = [
+        ("合肥市人社局, no filter", city, statistics.Filters()),
+        (
+            "province, submitted 2025-01-01 to 2025-06-30",
+            province,
+            statistics.Filters(date_from=date(2025, 1, 1), date_to=date(2025, 6, 30)),
+        ),
+        (
+            "province, submitted since 2000-01-01 (every row)",
+            province,
+            statistics.Filters(date_from=date(2000, 1, 1)),
+        ),
+    ]
+    for label, actor, filters in cases:
+        figures = []
+        for name in ("territory", "unit", "month", "pass_rate", "duration"):
+
+            def run(name: str = name, actor: Any = actor, filters: Any = filters) -> None:
+                with session_scope() as session:
+                    statistics.view(session, actor=actor, name=name, filters=filters)
+
+            figures.append(f"{name} {_timed(runs, run) * 1000:.0f}")
+        print(f"{label:<50} " + "  ".join(figures) + " ms")
 
 
 def main() -> None:
