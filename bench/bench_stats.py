@@ -359,20 +359,30 @@ def _timed(runs: int, fn: Callable[[], object]) -> float:
     return stats.median(samples)
 
 
-def measure(runs: int, label: str) -> None:
-    from sqlalchemy import text
+def _actor_of(username: str) -> Any:
+    """The actor of a seeded account."""
     from sqlmodel import Session, col, select
 
-    from ahportal.db import get_engine, session_scope
+    from ahportal.db import get_engine
     from ahportal.models import Account
-    from ahportal.services import statistics
     from ahportal.services.permissions import actor_for_account
+
+    with Session(get_engine()) as session:
+        account = session.exec(select(Account).where(col(Account.username) == username)).one()
+        return actor_for_account(session, account)
+
+
+def measure(runs: int, label: str) -> None:
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from ahportal.db import get_engine, session_scope
+    from ahportal.services import statistics
     from ahportal.state.statistics import _load
 
     engine = get_engine()
+    actor = _actor_of("hr-340000")
     with Session(engine) as session:
-        account = session.exec(select(Account).where(col(Account.username) == "hr-340000")).one()
-        actor = actor_for_account(session, account)
         total = session.execute(text("SELECT count(*) FROM declaration")).scalar()
         flows = session.execute(text("SELECT count(*) FROM flow_record")).scalar()
         counters = [
@@ -414,16 +424,10 @@ def _narrower(runs: int, province: Any) -> None:
     and stages themselves)."""
     from datetime import date
 
-    from sqlmodel import Session, col, select
-
-    from ahportal.db import get_engine, session_scope
-    from ahportal.models import Account
+    from ahportal.db import session_scope
     from ahportal.services import statistics
-    from ahportal.services.permissions import actor_for_account
 
-    with Session(get_engine()) as session:
-        account = session.exec(select(Account).where(col(Account.username) == "hr-340100")).one()
-        city = actor_for_account(session, account)
+    city = _actor_of("hr-340100")
     cases = [
         ("合肥市人社局, no filter", city, statistics.Filters()),
         (

@@ -414,28 +414,33 @@ _COUNT_COLUMNS = [
 ]
 
 
+def _counts(actor: Actor, root: Division, filters: Filters, key: str | None) -> Select[Any]:
+    """(key, status, n) of the submitted declarations in scope, `key` a declaration column
+    (None: (status, n) alone). From declaration_tally when it holds the key and no date
+    filter applies, else from the declarations."""
+    source: Any
+    count: Any
+    if _tallied(filters) and (key is None or key in DeclarationTally.model_fields):
+        source, count = DeclarationTally, func.sum(DeclarationTally.n)
+        where = _tally_where(actor, root, filters, DeclarationTally)
+    else:
+        source, count = Declaration, func.count()
+        where = _declaration_where(actor, root, filters, drafts=True)
+    grouped: list[Any] = [col(getattr(source, key))] if key else []
+    status = col(source.status)
+    query = (
+        sa_select(*[c.label("key") for c in grouped], status.label("status"), count.label("n"))
+        .where(where)
+        .group_by(*grouped, status)
+    )
+    return query.having(_SUBMITTED) if source is Declaration else query
+
+
 def _grouped(
     session: Session, actor: Actor, root: Division, filters: Filters, key: str
 ) -> list[Any]:
     """(key, status, count) of the declarations in scope, `key` a declaration column."""
-    if _tallied(filters) and key in DeclarationTally.model_fields:
-        column: Any = col(getattr(DeclarationTally, key))
-        tallied = (
-            sa_select(
-                column.label("key"), col(DeclarationTally.status), func.sum(DeclarationTally.n)
-            )
-            .where(_tally_where(actor, root, filters, DeclarationTally))
-            .group_by(column, col(DeclarationTally.status))
-        )
-        return list(session.execute(tallied).all())
-    column = col(getattr(Declaration, key))
-    query = (
-        sa_select(column.label("key"), col(Declaration.status), func.count())
-        .where(_declaration_where(actor, root, filters, drafts=True))
-        .group_by(column, col(Declaration.status))
-        .having(_SUBMITTED)
-    )
-    return list(session.execute(query).all())
+    return list(session.execute(_counts(actor, root, filters, key)).all())
 
 
 def _names(session: Session, model: Any, ids: list[Any]) -> dict[Any, str]:
@@ -502,19 +507,7 @@ def _by_year(session: Session, actor: Actor, root: Division, filters: Filters) -
 
 
 def _by_status(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
-    if _tallied(filters):
-        query = (
-            sa_select(col(DeclarationTally.status), func.sum(DeclarationTally.n))
-            .where(_tally_where(actor, root, filters, DeclarationTally))
-            .group_by(col(DeclarationTally.status))
-        )
-    else:
-        query = (
-            sa_select(col(Declaration.status), func.count())
-            .where(_declaration_where(actor, root, filters, drafts=True))
-            .group_by(col(Declaration.status))
-            .having(_SUBMITTED)
-        )
+    query = _counts(actor, root, filters, None)
     counts = {DeclarationStatus(s): int(n) for s, n in session.execute(query).all()}
     total = sum(counts.values())
     rows = [
@@ -577,31 +570,12 @@ def _territory_key(root: Division) -> Any:
 def _by_territory(session: Session, actor: Actor, root: Division, filters: Filters) -> StatTable:
     # Per unit first (its counters, or the unit index alone, as 按单位), then the few unit
     # rows by territory: one join per unit instead of one per declaration.
-    per_unit = (
-        sa_select(
-            col(DeclarationTally.unit_id).label("unit_id"),
-            col(DeclarationTally.status).label("status"),
-            func.sum(DeclarationTally.n).label("n"),
-        )
-        .where(_tally_where(actor, root, filters, DeclarationTally))
-        .group_by(col(DeclarationTally.unit_id), col(DeclarationTally.status))
-        .subquery()
-        if _tallied(filters)
-        else sa_select(
-            col(Declaration.unit_id).label("unit_id"),
-            col(Declaration.status).label("status"),
-            func.count().label("n"),
-        )
-        .where(_declaration_where(actor, root, filters, drafts=True))
-        .group_by(col(Declaration.unit_id), col(Declaration.status))
-        .having(_SUBMITTED)
-        .subquery()
-    )
+    per_unit = _counts(actor, root, filters, "unit_id").subquery()
     key = _territory_key(root)
     query = (
         sa_select(key.label("key"), per_unit.c.status, func.sum(per_unit.c.n))
         .select_from(per_unit)
-        .join(Organization, col(Organization.id) == per_unit.c.unit_id)
+        .join(Organization, col(Organization.id) == per_unit.c.key)
         .group_by(key, per_unit.c.status)
     )
     rows = [(k, status, int(n)) for k, status, n in session.execute(query).all()]
